@@ -1,0 +1,75 @@
+"""Root fixtures: two workspaces (A and B) with a member per role, and API clients per member.
+
+Workspace names mix scripts on purpose: Chinese text must work everywhere.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("NETMARK_TESTING", "true")
+os.environ.setdefault("NETMARK_DATA_DIR", tempfile.mkdtemp(prefix="netmark-test-"))
+os.environ.setdefault("NETMARK_ALLOW_PRIVATE_ADDRESSES", "false")
+
+import pytest  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from netmark.core import services  # noqa: E402
+from netmark.core.roles import Role  # noqa: E402
+
+PASSWORD = "Yunling-tea-2026!"
+
+
+class Team:
+    """A workspace with one member per role and helpers to talk to the API as each."""
+
+    def __init__(self, label: str):
+        self.label = label
+        owner_user, _ = services.find_or_create_user(f"owner-{label}@example.com", password=PASSWORD)
+        self.workspace = services.create_workspace(owner_user, f"云岭茶业 {label} Tea", slug=f"ws-{label}")
+        self.members = {Role.OWNER: services.member_for(owner_user, self.workspace.slug)}
+        for role in (Role.PLANNER, Role.IMPLEMENTER, Role.VIEWER):
+            self.members[role] = services.add_member(
+                self.owner, f"{role}-{label}@example.com", role, password=PASSWORD
+            )
+        self._tokens: dict[str, str] = {}
+
+    @property
+    def owner(self):
+        return self.members[Role.OWNER]
+
+    def member(self, role: str):
+        return self.members[role]
+
+    def token(self, role: str = Role.OWNER) -> str:
+        if role not in self._tokens:
+            _token, secret = services.create_token(self.members[role], f"test {role}")
+            self._tokens[role] = secret
+        return self._tokens[role]
+
+    def api(self, role: str = Role.OWNER) -> Client:
+        return Client(HTTP_AUTHORIZATION=f"Bearer {self.token(role)}")
+
+    def browser_client(self, role: str = Role.OWNER) -> Client:
+        client = Client()
+        client.force_login(self.members[role].user)
+        return client
+
+
+@pytest.fixture
+def team_a(db) -> Team:
+    return Team("a")
+
+
+@pytest.fixture
+def team_b(db) -> Team:
+    return Team("b")
+
+
+@pytest.fixture
+def owner(team_a):
+    return team_a.owner
+
+
+@pytest.fixture
+def api(team_a) -> Client:
+    return team_a.api(Role.OWNER)

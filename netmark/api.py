@@ -1,0 +1,86 @@
+"""The REST API: one NinjaAPI at /api/v1/, each app's router mounted here, errors mapped once.
+
+Every error answers the one body ``{"code", "message", "fields"}`` (ARCHITECTURE.md, "Conventions").
+"""
+
+import logging
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from netmark import __version__
+from netmark.core.api import router as core_router
+from netmark.core.api_auth import TokenAuth
+from netmark.core.errors import NetmarkError, RateLimited
+from netmark.planning.api import router as planning_router
+from netmark.positioning.api import router as positioning_router
+
+log = logging.getLogger("netmark")
+
+api = NinjaAPI(
+    title="netmark API",
+    version=__version__,
+    description=(
+        "Workspace-scoped REST API. Authenticate with `Authorization: Bearer <token>`; the token decides "
+        "the workspace. Errors answer `{code, message, fields}`."
+    ),
+    auth=TokenAuth(),
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+@api.exception_handler(NetmarkError)
+def netmark_error(request, exc: NetmarkError):
+    response = api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
+    if isinstance(exc, RateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request, exc: NinjaValidationError):
+    fields = {}
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "payload", "query", "path")
+        ]
+        fields[".".join(location) or "body"] = error.get("msg", "invalid")
+    return api.create_response(
+        request, error_body("validation_error", "Some values are not valid.", fields), status=422
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return api.create_response(
+        request, error_body("unauthenticated", "A valid API token is required."), status=401
+    )
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "error")
+    return api.create_response(request, error_body(code, str(exc.message)), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def too_big(request, exc):
+    return api.create_response(request, error_body("too_large", "The request body is too large."), status=413)
+
+
+api.add_router("/", core_router)
+api.add_router("/", positioning_router)
+api.add_router("/", planning_router)

@@ -1,0 +1,5 @@
+"""Planning API: channel types, channel accounts, plans, calendar."""
+
+from ninja import Router
+
+router = Router(tags=["planning"])
