@@ -73,3 +73,31 @@ def owner(team_a):
 @pytest.fixture
 def api(team_a) -> Client:
     return team_a.api(Role.OWNER)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Full-strength PBKDF2 costs ~0.5 s per password and each team sets four; tests use MD5.
+
+    A test about production hashing sets ``settings.PASSWORD_HASHERS`` itself.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters live in the cache and token ids repeat across tests: start each test empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The private Redis that `make check` / `make test` start (scripts/testenv.sh); never skipped."""
+    url = os.environ.get("NETMARK_TEST_REDIS_URL", "")
+    if not url:
+        pytest.fail("NETMARK_TEST_REDIS_URL is not set: run the suite with `make test` or `make check`")
+    return url

@@ -15,6 +15,7 @@ from netmark import __version__
 from netmark.core.api import router as core_router
 from netmark.core.api_auth import TokenAuth
 from netmark.core.errors import NetmarkError, RateLimited
+from netmark.core.webhooks_api import router as webhooks_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
 
@@ -82,5 +83,6 @@ def too_big(request, exc):
 
 
 api.add_router("/", core_router)
+api.add_router("/", webhooks_router)
 api.add_router("/", positioning_router)
 api.add_router("/", planning_router)

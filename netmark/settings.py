@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "netmark.core.bodylimit.BodyLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "netmark.core.middleware.AuditContextMiddleware",
 ]
@@ -113,6 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+OTP_TOTP_ISSUER = "netmark"  # the name authenticator apps show next to the code
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
@@ -133,7 +135,7 @@ REDIS_URL = env_str("REDIS_URL")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", TESTING)
 if REDIS_URL:
     HUEY = {
-        "huey_class": "huey.PriorityRedisHuey",
+        "huey_class": "netmark.core.jobs.PriorityRedisHuey",
         "name": "netmark",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
@@ -141,13 +143,14 @@ if REDIS_URL:
     }
 else:
     HUEY = {
-        "huey_class": "huey.SqliteHuey",
+        "huey_class": "netmark.core.jobs.SqliteHuey",
         "name": "netmark",
         "filename": str(DATA_DIR / "jobs.db"),
         "immediate": HUEY_IMMEDIATE,
         "serializer": JSONSerializer(),
     }
-HUEY["consumer"] = {"workers": env_int("WORKERS", 2), "worker_type": "thread"}
+# SIGTERM (systemd, docker, netmark serve) lets the job in flight finish before the consumer exits.
+HUEY["consumer"] = {"workers": env_int("WORKERS", 2), "worker_type": "thread", "graceful_signal": "TERM"}
 
 # Installation email: SMTP when configured, otherwise files in var/outbox/ shown in the UI.
 SMTP_URL = env_str("SMTP_URL")

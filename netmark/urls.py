@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from netmark.api import api
+from netmark.planning import feeds as planning_feeds
 from netmark.web import views as web_views
 
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", web_views.healthz, name="healthz"),
+    path("feeds/<str:token>.ics", planning_feeds.calendar_feed, name="calendar-feed"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("", include("netmark.web.urls")),

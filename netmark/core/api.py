@@ -1,6 +1,6 @@
 """Core API: who am I, members, API tokens and the audit log."""
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from netmark.core import services
@@ -48,7 +48,7 @@ def list_members(request):
 
 @router.post("/members", response=responses({201: MemberOut, 409: ErrorOut}))
 def add_member(request, payload: MemberIn):
-    return 201, services.add_member(request.member, payload.email, payload.role)
+    return Status(201, services.add_member(request.member, payload.email, payload.role))
 
 
 @router.patch("/members/{member_id}", response=responses({200: MemberOut, 409: ErrorOut}))
@@ -59,7 +59,7 @@ def change_member_role(request, member_id: int, payload: MemberPatch):
 @router.delete("/members/{member_id}", response=responses({204: None, 409: ErrorOut}))
 def remove_member(request, member_id: int):
     services.remove_member(request.member, member_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/tokens", response=responses({200: list[TokenOut]}))
@@ -71,7 +71,7 @@ def list_tokens(request):
 def create_token(request, payload: TokenIn):
     token, secret = services.create_token(request.member, payload.name)
     token.secret = secret
-    return 201, token
+    return Status(201, token)
 
 
 @router.delete("/tokens/{token_id}", response=responses({200: TokenOut}))

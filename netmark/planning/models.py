@@ -106,6 +106,11 @@ class Plan(WorkspaceOwned):
             models.Index(fields=["workspace", "status"]),
             models.Index(fields=["workspace", "starts_on"]),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="plan_ends_after_start"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -143,5 +148,10 @@ class Occurrence(WorkspaceOwned):
 
     class Meta:
         ordering = ["starts_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["plan", "sequence"], name="occurrence_sequence_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "sequence"], name="occurrence_sequence_once"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="occurrence_ends_after_start"
+            ),
+        ]
         indexes = [models.Index(fields=["workspace", "starts_on"])]

@@ -1,6 +1,6 @@
 """Positioning API: products, audiences, messages."""
 
-from ninja import Router
+from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from netmark.core.apitools import body, given
@@ -32,7 +32,7 @@ def list_products(request, status: str | None = None, search: str | None = None)
 
 @router.post("/products", response=responses({201: ProductOut, **CONFLICT}))
 def create_product(request, payload: ProductIn):
-    return 201, services.create_product(request.member, **body(payload))
+    return Status(201, services.create_product(request.member, **body(payload)))
 
 
 @router.get("/products/{product_id}", response=responses({200: ProductOut}))
@@ -48,7 +48,7 @@ def update_product(request, product_id: int, payload: ProductPatch):
 @router.delete("/products/{product_id}", response=responses({204: None, **CONFLICT}))
 def delete_product(request, product_id: int):
     services.delete_product(request.member, product_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/audiences", response=responses({200: list[AudienceOut]}))
@@ -59,7 +59,7 @@ def list_audiences(request, search: str | None = None):
 
 @router.post("/audiences", response=responses({201: AudienceOut, **CONFLICT}))
 def create_audience(request, payload: AudienceIn):
-    return 201, services.create_audience(request.member, **body(payload))
+    return Status(201, services.create_audience(request.member, **body(payload)))
 
 
 @router.get("/audiences/{audience_id}", response=responses({200: AudienceOut}))
@@ -75,7 +75,7 @@ def update_audience(request, audience_id: int, payload: AudiencePatch):
 @router.delete("/audiences/{audience_id}", response=responses({204: None, **CONFLICT}))
 def delete_audience(request, audience_id: int):
     services.delete_audience(request.member, audience_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/messages", response=responses({200: list[MessageOut]}))
@@ -86,7 +86,7 @@ def list_messages(request, audience_id: int | None = None, product_id: int | Non
 
 @router.post("/messages", response=responses({201: MessageOut, **CONFLICT}))
 def create_message(request, payload: MessageIn):
-    return 201, services.create_message(request.member, **body(payload))
+    return Status(201, services.create_message(request.member, **body(payload)))
 
 
 @router.get("/messages/{message_id}", response=responses({200: MessageOut}))
@@ -102,4 +102,4 @@ def update_message(request, message_id: int, payload: MessagePatch):
 @router.delete("/messages/{message_id}", response=responses({204: None, **CONFLICT}))
 def delete_message(request, message_id: int):
     services.delete_message(request.member, message_id)
-    return 204, None
+    return Status(204, None)

@@ -1,0 +1,9 @@
+"""The ``netmark`` command line's sub-commands, one module per group; ``netmark.cli`` wires them.
+
+Commands parse, resolve who acts (``base.Context``), call one service and print; the logic lives
+in the apps' services, ``netmark.operations`` and ``netmark.demo``.
+"""
+
+from netmark.commands import exchange, operator, plans, serve, workspaces
+
+MODULES = [serve, operator, workspaces, plans, exchange]

@@ -1,0 +1,13 @@
+"""Test environment, loaded with ``-p`` (pyproject.toml) before pytest-django imports the settings.
+
+pytest-django loads ``netmark.settings`` while pytest reads its initial conftest files, so variables
+set in the root ``conftest.py`` come too late for settings read at import (TESTING, DATA_DIR, the
+Huey immediate mode). A ``-p`` plugin is imported before that.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("NETMARK_TESTING", "true")
+os.environ.setdefault("NETMARK_DATA_DIR", tempfile.mkdtemp(prefix="netmark-test-"))
+os.environ.setdefault("NETMARK_ALLOW_PRIVATE_ADDRESSES", "false")

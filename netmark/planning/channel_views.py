@@ -1,0 +1,113 @@
+"""Channel pages: the catalogue (paid / owned / earned) and the workspace's channel accounts."""
+
+from decimal import Decimal
+
+from django.contrib import messages as flash
+from django.db.models import Sum
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from netmark.core.errors import Conflict
+from netmark.core.roles import Capability, can
+from netmark.core.scoping import get_for
+from netmark.planning import services
+from netmark.planning.forms import ChannelAccountForm
+from netmark.planning.models import ChannelAccount, ChannelType
+from netmark.positioning.forms import submit
+from netmark.web.access import workspace_page
+
+
+def _list_url(request) -> str:
+    return reverse("planning:channel_list", args=[request.member.workspace.slug])
+
+
+def _catalogue(language: str) -> list[dict]:
+    channel_types = list(services.list_channel_types())
+    return [
+        {
+            "kind": kind,
+            "label": label,
+            "types": [
+                {
+                    "code": row.code,
+                    "name": row.display_name(language),
+                    "description": row.description_zh if language.startswith("zh") else row.description_en,
+                }
+                for row in channel_types
+                if row.kind == kind
+            ],
+        }
+        for kind, label in ChannelType.Kind.choices
+    ]
+
+
+@workspace_page()
+def channel_list(request):
+    """The accounts the workspace runs (with what they get each month) and the catalogue."""
+    workspace = request.member.workspace
+    language = get_language() or "en"
+    accounts = list(services.list_channel_accounts(workspace))
+    for account in accounts:
+        account.type_name = account.channel_type.display_name(language)
+    active = services.list_channel_accounts(workspace, active=True)
+    totals = active.values("currency").annotate(budget=Sum("monthly_budget")).order_by("currency")
+    context = {
+        "accounts": accounts,
+        "budget_totals": [(row["currency"], row["budget"]) for row in totals],
+        "hours_total": active.aggregate(hours=Sum("monthly_hours"))["hours"] or Decimal(0),
+        "active_count": sum(1 for account in accounts if account.is_active),
+        "catalogue": _catalogue(language),
+        "can_plan": can(request.member, Capability.PLAN),
+        "can_erase": can(request.member, Capability.ERASE),
+    }
+    return render(request, "planning/channel_list.html", context)
+
+
+def _account_page(request, form, save, account=None):
+    if request.method == "POST" and submit(form, save) is not None:
+        flash.success(request, _("Saved."))
+        return redirect(_list_url(request))
+    return render(request, "planning/channel_form.html", {"form": form, "object": account})
+
+
+@workspace_page(Capability.PLAN)
+def channel_create(request):
+    initial = {"currency": request.member.workspace.currency, "channel_type": request.GET.get("type", "")}
+    form = ChannelAccountForm(
+        request.POST or None, initial=initial, channel_types=services.list_channel_types()
+    )
+    return _account_page(request, form, lambda data: services.create_channel_account(request.member, **data))
+
+
+@workspace_page(Capability.PLAN)
+def channel_edit(request, pk: int):
+    account = get_for(ChannelAccount, request.member.workspace, pk)
+    form = ChannelAccountForm(
+        request.POST or None,
+        initial=ChannelAccountForm.initial_for(account),
+        channel_types=services.list_channel_types(),
+    )
+    return _account_page(
+        request,
+        form,
+        lambda data: services.update_channel_account(request.member, account.pk, **data),
+        account,
+    )
+
+
+@workspace_page(Capability.ERASE)
+def channel_delete(request, pk: int):
+    account = get_for(ChannelAccount, request.member.workspace, pk)
+    if request.method == "POST":
+        try:
+            services.delete_channel_account(request.member, account.pk)
+        except Conflict as exc:
+            flash.error(request, exc.message)
+            return redirect(_list_url(request))
+        flash.success(request, _("Deleted “%(name)s”.") % {"name": account})
+        return redirect(_list_url(request))
+    return render(
+        request, "planning/confirm_delete.html", {"object": account, "cancel_url": _list_url(request)}
+    )

@@ -1,0 +1,219 @@
+"""API schemas of planning: channel types and accounts, plans, evaluation, calendar, KPIs."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from django.utils import translation
+from ninja import Schema
+from pydantic import Field
+
+from netmark.core.money import CURRENCIES
+from netmark.planning.statuses import cents
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+CURRENCY_PATTERN = "^(" + "|".join(CURRENCIES) + ")$"
+STATUS_PATTERN = "^(draft|planned|running|evaluating|done)$"
+Money = Annotated[Decimal, Field(ge=0, lt=Decimal("1e12"), decimal_places=2)]
+Hours = Annotated[Decimal, Field(ge=0, le=Decimal("99999.9"), decimal_places=1)]
+TargetValue = Annotated[Decimal, Field(gt=Decimal("-1e12"), lt=Decimal("1e12"), decimal_places=4)]
+PlanDate = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2999, 12, 31))]
+
+
+class ChannelTypeOut(Schema):
+    code: str
+    name: str = Field(description="In the request's language.")
+    name_en: str
+    name_zh: str
+    kind: str = Field(description="paid, owned or earned")
+    description_en: str
+    description_zh: str
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return obj.display_name(translation.get_language())
+
+
+class ChannelAccountIn(Schema):
+    channel_type: str = Field(max_length=40, description="A channel type code, see /channel-types.")
+    name: str = Field(min_length=1, max_length=200)
+    handle: str = Field("", max_length=300)
+    monthly_budget: Money = Decimal(0)
+    currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
+    monthly_hours: Hours = Decimal(0)
+    is_active: bool = True
+    notes: str = Field("", max_length=20_000)
+
+
+class ChannelAccountPatch(Schema):
+    channel_type: str | None = Field(None, max_length=40)
+    name: str | None = Field(None, min_length=1, max_length=200)
+    handle: str | None = Field(None, max_length=300)
+    monthly_budget: Money | None = None
+    currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
+    monthly_hours: Hours | None = None
+    is_active: bool | None = None
+    notes: str | None = Field(None, max_length=20_000)
+
+
+class ChannelAccountOut(Schema):
+    id: int
+    channel_type: str = Field(validation_alias="channel_type.code")
+    name: str
+    handle: str
+    monthly_budget: Decimal
+    currency: str
+    monthly_hours: Decimal
+    is_active: bool
+    notes: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class PlanChannelIn(Schema):
+    channel_account_id: Id
+    budget: Money = Decimal(0)
+
+
+class KpiTargetIn(Schema):
+    kpi: str = Field(max_length=40, description="A registered KPI name, see /kpis.")
+    target: TargetValue
+
+
+class PlanIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    objective: str = Field(min_length=1, max_length=20_000)
+    starts_on: PlanDate
+    ends_on: PlanDate
+    product_id: Id | None = None
+    audience_id: Id | None = None
+    message_id: Id | None = None
+    owner_id: Id | None = Field(None, description="A member id; defaults to the caller.")
+    currency: str | None = Field(None, pattern=CURRENCY_PATTERN, description="Defaults to the workspace's.")
+    recurrence: str = Field(
+        "", max_length=300, description="RRULE without DTSTART", examples=["FREQ=WEEKLY;BYDAY=MO;COUNT=8"]
+    )
+    utm_campaign: str = Field("", max_length=100)
+    status: str = Field("draft", pattern=STATUS_PATTERN)
+    channels: list[PlanChannelIn] = Field(default_factory=list, max_length=100)
+    targets: list[KpiTargetIn] = Field(default_factory=list, max_length=100)
+
+
+class PlanPatch(Schema):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    objective: str | None = Field(None, min_length=1, max_length=20_000)
+    starts_on: PlanDate | None = None
+    ends_on: PlanDate | None = None
+    product_id: Id | None = None
+    audience_id: Id | None = None
+    message_id: Id | None = None
+    owner_id: Id | None = None
+    currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
+    recurrence: str | None = Field(None, max_length=300)
+    utm_campaign: str | None = Field(None, max_length=100)
+    status: str | None = Field(None, pattern=STATUS_PATTERN, description="Set by hand: locks the status.")
+    channels: list[PlanChannelIn] | None = Field(None, max_length=100, description="Replaces the set.")
+    targets: list[KpiTargetIn] | None = Field(None, max_length=100, description="Replaces the set.")
+
+
+class PlanChannelOut(Schema):
+    channel_account_id: int
+    budget: Decimal
+
+
+class KpiTargetOut(Schema):
+    kpi: str
+    target: Decimal
+
+
+class PlanOut(Schema):
+    id: int
+    name: str
+    objective: str
+    product_id: int | None
+    audience_id: int | None
+    message_id: int | None
+    owner_id: int | None
+    status: str
+    status_locked: bool
+    currency: str
+    starts_on: date
+    ends_on: date
+    recurrence: str
+    utm_campaign: str
+    lessons_learned: str
+    channels: list[PlanChannelOut]
+    targets: list[KpiTargetOut]
+    budget_total: Decimal
+    occurrence_count: int
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_budget_total(obj) -> Decimal:
+        return cents(obj.budget_total)
+
+
+class PlanFilters(Schema):
+    status: str | None = Field(None, pattern=STATUS_PATTERN)
+    search: str | None = Field(None, max_length=200)
+    owner_id: Id | None = None
+    from_: date | None = Field(None, alias="from", description="Plans running on or after this day.")
+    to: date | None = Field(None, description="Plans running on or before this day.")
+
+
+class StatusIn(Schema):
+    status: str = Field(pattern=STATUS_PATTERN)
+
+
+class LessonsIn(Schema):
+    lessons_learned: str = Field(max_length=50_000)
+
+
+class KpiRowOut(Schema):
+    kpi: str
+    label: str
+    unit: str
+    expected: Decimal
+    actual: Decimal | None
+    higher_is_better: bool
+
+
+class EvaluationOut(Schema):
+    plan_id: int
+    currency: str
+    budget_total: Decimal
+    rows: list[KpiRowOut]
+
+    @staticmethod
+    def resolve_budget_total(obj) -> Decimal:
+        return cents(obj["budget_total"])
+
+
+class CalendarEntryOut(Schema):
+    plan_id: int
+    plan_name: str
+    status: str
+    starts_on: date
+    ends_on: date
+    sequence: int
+
+
+class FeedOut(Schema):
+    url: str = Field(description="Secret: anyone holding it can read the workspace's plans.")
+
+
+class KpiOut(Schema):
+    name: str
+    label: str
+    unit: str = Field(description="count, money, ratio, percent or money_per_unit")
+    higher_is_better: bool
+    description: str
+
+    @staticmethod
+    def resolve_label(obj) -> str:
+        return str(obj.label)
+
+    @staticmethod
+    def resolve_description(obj) -> str:
+        return str(obj.description)
