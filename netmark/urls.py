@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from netmark.api import api
 from netmark.planning import feeds as planning_feeds
@@ -10,6 +11,8 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("feeds/<str:token>.ics", planning_feeds.calendar_feed, name="calendar-feed"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Operators sign in through netmark's own page (throttled, two-factor) rather than the admin's form.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("netmark.web.urls")),
 ]

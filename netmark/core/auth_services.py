@@ -34,11 +34,14 @@ def escape_log(value) -> str:
     return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")[:254]
 
 
-def log_security(event: str, ip: str, **fields) -> None:
-    """``<event> ip=... at=<UTC ISO time> key=value ...`` on the ``netmark.security`` logger."""
+def log_security(event: str, ip: str, *, level: int = logging.WARNING, **fields) -> None:
+    """``<event> ip=... at=<UTC ISO time> key=value ...`` on the ``netmark.security`` logger.
+
+    Failures and throttling are warnings; successful sign-ins and account changes are info.
+    """
     parts = [event, f"ip={escape_log(ip or '-')}", f"at={datetime.now(UTC).isoformat(timespec='seconds')}"]
     parts += [f"{key}={escape_log(value)}" for key, value in fields.items()]
-    security_log.warning(" ".join(parts))
+    security_log.log(level, " ".join(parts))
 
 
 def _address_key(email: str) -> str:
@@ -125,7 +128,7 @@ def confirm_enrolment(user, code: str, ip: str) -> TOTPDevice | None:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    log_security("two_factor_enabled", ip, user=user.pk)
+    log_security("two_factor_enabled", ip, level=logging.INFO, user=user.pk)
     return device
 
 
@@ -143,7 +146,7 @@ def disable_two_factor(user, code: str, ip: str) -> bool:
     if verify_code(user, code, ip) is None:
         return False
     TOTPDevice.objects.filter(user=user).delete()
-    log_security("two_factor_disabled", ip, user=user.pk)
+    log_security("two_factor_disabled", ip, level=logging.INFO, user=user.pk)
     return True
 
 

@@ -246,8 +246,18 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
 
+    def add(self, outcome: str) -> None:
+        """Counts one row as ``"created"``, ``"updated"`` or ``"unchanged"``."""
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
     def as_dict(self) -> dict[str, int]:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
+def require_columns(table: Table, columns: Iterable[str]) -> None:
+    missing = [column for column in columns if column not in table.headers]
+    if missing:
+        raise ImportFailed([RowError(1, column, _("This column is required.")) for column in missing])
 
 
 def aliases(columns: Iterable[tuple[str, str, list[str]]]) -> dict[str, str]:

@@ -45,7 +45,7 @@ BACKOFF = (
 MAX_ATTEMPTS = len(BACKOFF) + 1
 LEASE = timedelta(minutes=10)  # far longer than one attempt (TIMEOUT)
 TIMEOUT = 10.0
-MAX_RESPONSE_BYTES = 64 * 1024
+MAX_RESPONSE_BYTES = 1_000_000  # read and dropped; only the status counts
 RETRY_BATCH = 200
 EVENT_NAME = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*")
 MAX_EVENTS = 50
@@ -62,14 +62,19 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 
 
 def emit(workspace, event: str, payload: dict) -> list[WebhookDelivery]:
-    """One pending delivery per active subscription listening to ``event``; sent after commit."""
+    """One pending delivery per active subscription listening to ``event``; sent after commit.
+
+    ``payload`` is the event's data, JSON-serialisable with Django's encoder (dates, decimals, UUIDs).
+    """
+    if not (EVENT_NAME.fullmatch(event) and len(event) <= 60):
+        raise ValueError(f"webhook event names look like plan.created, not {event!r}")
     now = timezone.now()
     body = {
         "id": uuid.uuid4().hex,
         "event": event,
         "created_at": now.isoformat(),
         "workspace": workspace.slug,
-        "data": json.loads(json.dumps(payload, cls=DjangoJSONEncoder)),
+        "data": _storable(json.loads(json.dumps(payload, cls=DjangoJSONEncoder))),
     }
     subscriptions = scoped(WebhookSubscription, workspace).filter(is_active=True).order_by("pk")
     return [
@@ -77,6 +82,18 @@ def emit(workspace, event: str, payload: dict) -> list[WebhookDelivery]:
         for subscription in subscriptions
         if not subscription.events or event in subscription.events
     ]
+
+
+def _storable(value):
+    """``value`` with NUL characters replaced: PostgreSQL's jsonb cannot hold them, and a failed
+    insert here would break the caller's transaction."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {_storable(key): _storable(item) for key, item in value.items()}
+    return value
 
 
 def _new_delivery(subscription, event: str, body: dict, now: datetime) -> WebhookDelivery:
@@ -234,6 +251,13 @@ def _clean_events(events) -> list[str]:
     return events
 
 
+def _clean_description(description: str | None) -> str:
+    description = (description or "").strip()
+    if "\x00" in description:
+        raise ValidationFailed(fields={"description": _("Remove the control characters.")})
+    return description
+
+
 def _new_secret() -> str:
     return SECRET_PREFIX + secrets.token_hex(24)
 
@@ -246,7 +270,7 @@ def create_subscription(member, url: str, events=None, description: str = "") ->
         workspace=member.workspace,
         url=_clean_url(url),
         events=_clean_events(events),
-        description=(description or "").strip(),
+        description=_clean_description(description),
         secret=_new_secret(),
     )
     validate_and_save(subscription, exclude=["events"])  # empty means every event; checked above
@@ -271,7 +295,7 @@ def update_subscription(member, subscription_id, **data) -> WebhookSubscription:
     if "events" in data:
         data["events"] = _clean_events(data["events"])
     if "description" in data:
-        data["description"] = (data["description"] or "").strip()
+        data["description"] = _clean_description(data["description"])
     changes = audit.diff(subscription, data)
     for name, value in data.items():
         setattr(subscription, name, value)

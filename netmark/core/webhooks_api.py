@@ -1,6 +1,7 @@
 """Webhook subscriptions API: subscriptions, their deliveries, redelivery. Owners only."""
 
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -13,19 +14,32 @@ from netmark.core.schemas import ErrorOut, responses
 router = Router(tags=["webhooks"])
 
 EVENTS_HELP = "Event names such as plan.created; an empty list subscribes to every event."
+URL_HELP = "An http or https URL whose host is not a private, loopback or link-local address."
+URL_PATTERN = r"^https?://\S+$"
+NO_NUL = r"^[^\x00]*$"
+EventName = Annotated[str, Field(pattern=f"^{webhooks.EVENT_NAME.pattern}$", max_length=60)]
 
 
 class WebhookIn(Schema):
-    url: str = Field(min_length=1, max_length=500, examples=["https://example.com/hooks/netmark"])
-    events: list[str] = Field(default_factory=list, max_length=webhooks.MAX_EVENTS, description=EVENTS_HELP)
-    description: str = Field("", max_length=200)
+    url: str = Field(
+        pattern=URL_PATTERN,
+        max_length=500,
+        description=URL_HELP,
+        examples=["https://example.com/hooks/netmark"],
+    )
+    events: list[EventName] = Field(
+        default_factory=list, max_length=webhooks.MAX_EVENTS, description=EVENTS_HELP
+    )
+    description: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class WebhookPatch(Schema):
-    url: str | None = Field(None, min_length=1, max_length=500)
-    events: list[str] | None = Field(None, max_length=webhooks.MAX_EVENTS, description=EVENTS_HELP)
-    description: str | None = Field(None, max_length=200)
-    is_active: bool | None = None
+    """Fields left out stay as they are; none of them may be null."""
+
+    url: str = Field(None, pattern=URL_PATTERN, max_length=500, description=URL_HELP)
+    events: list[EventName] = Field(None, max_length=webhooks.MAX_EVENTS, description=EVENTS_HELP)
+    description: str = Field(None, max_length=200, pattern=NO_NUL)
+    is_active: bool = None
 
 
 class WebhookOut(Schema):

@@ -19,6 +19,7 @@ from netmark.planning.schemas import (
     ChannelTypeOut,
     EvaluationOut,
     FeedOut,
+    IsoDate,
     KpiOut,
     LessonsIn,
     PlanFilters,
@@ -126,7 +127,7 @@ def plan_evaluation(request, plan_id: int):
 
 
 @router.get("/calendar", response=responses({200: list[CalendarEntryOut]}))
-def calendar(request, start: date, end: date):
+def calendar(request, start: IsoDate, end: IsoDate):
     return services.calendar_entries(request.member.workspace, start, end)
 
 

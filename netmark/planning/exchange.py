@@ -82,10 +82,6 @@ def _channel_type_codes() -> dict[str, str]:
     return codes
 
 
-def _count(result: csvio.ImportResult, outcome: str) -> None:
-    setattr(result, outcome, getattr(result, outcome) + 1)
-
-
 def _changed(current: dict, wanted: dict) -> dict:
     return {key: value for key, value in wanted.items() if current.get(key) != value}
 
@@ -119,7 +115,7 @@ def import_channel_accounts(member, data: bytes) -> csvio.ImportResult:
     """Creates or updates channel accounts by name; all or nothing."""
     require(member, Capability.PLAN)
     table = csvio.map_columns(csvio.read_table(data), csvio.aliases(ACCOUNT_COLUMNS))
-    _require_columns(table, ["name"])
+    csvio.require_columns(table, ["name"])
     errors: list[csvio.RowError] = []
     codes = _channel_type_codes()
     specs = [(row.number, _parse_account(csvio.RowReader(row, errors), codes)) for row in table.rows]
@@ -154,7 +150,7 @@ def _apply_accounts(member, specs, errors: list[csvio.RowError]) -> csvio.Import
     existing = {account.name: account for account in services.list_channel_accounts(member.workspace)}
     for number, data in specs:
         try:
-            _count(result, _apply_account(member, existing.get(data["name"]), data))
+            result.add(_apply_account(member, existing.get(data["name"]), data))
         except NetmarkError as exc:
             errors.extend(csvio.errors_from(number, exc))
     return result
@@ -170,14 +166,6 @@ def _apply_account(member, account: ChannelAccount | None, data: dict) -> str:
     if changes:
         services.update_channel_account(member, account.pk, **changes)
     return "updated" if changes else "unchanged"
-
-
-def _require_columns(table: csvio.Table, columns: list[str]) -> None:
-    missing = [column for column in columns if column not in table.headers]
-    if missing:
-        raise csvio.ImportFailed(
-            [csvio.RowError(1, column, _("This column is required.")) for column in missing]
-        )
 
 
 def _check_unique(specs, errors: list[csvio.RowError]) -> None:
@@ -255,7 +243,7 @@ def import_plans(member, data: bytes) -> csvio.ImportResult:
     """Creates or updates plans by name, with their channel budgets and KPI targets; all or nothing."""
     require(member, Capability.PLAN)
     table = csvio.map_columns(csvio.read_table(data), csvio.aliases(PLAN_COLUMNS), PLAN_PREFIXES)
-    _require_columns(table, ["name"])
+    csvio.require_columns(table, ["name"])
     flattened = _flattened_columns(member.workspace, table.headers)
     lookups = _lookups(member.workspace)
     errors: list[csvio.RowError] = []
@@ -369,7 +357,7 @@ def _apply_plans(member, specs: list[PlanSpec], errors: list[csvio.RowError]) ->
         existing.setdefault(plan.name, []).append(plan)
     for spec in specs:
         try:
-            _count(result, _apply_plan(member, existing.get(spec.data["name"], []), spec))
+            result.add(_apply_plan(member, existing.get(spec.data["name"], []), spec))
         except NetmarkError as exc:
             errors.extend(csvio.errors_from(spec.number, exc, {**spec.columns, "__all__": ""}))
     return result

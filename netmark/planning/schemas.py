@@ -1,23 +1,84 @@
-"""API schemas of planning: channel types and accounts, plans, evaluation, calendar, KPIs."""
+"""API schemas of planning: channel types and accounts, plans, evaluation, calendar and KPIs.
 
+Input types state in the OpenAPI document every rule they enforce (bounds, patterns, the KPI
+names), so a request the document calls valid is accepted. Rules only the data can decide are
+checked by the services and answer 422 naming the field: ``ends_on`` (before ``starts_on``, or a
+recurring plan longer than three years), ``recurrence`` (not a usable RRULE), ``channel_type``
+(not in the catalogue), a channel or KPI listed twice in one plan (``channels.N.channel_account_id``,
+``targets.N.kpi``). Decimals may be sent as JSON numbers or plain decimal strings; the services
+round them (money to cents, targets to 4 places, hours to 0.1).
+"""
+
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from django.utils import translation
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
+from netmark.core.kpis import all_kpis, get_kpi
 from netmark.core.money import CURRENCIES
 from netmark.planning.statuses import cents
 
 Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 CURRENCY_PATTERN = "^(" + "|".join(CURRENCIES) + ")$"
 STATUS_PATTERN = "^(draft|planned|running|evaluating|done)$"
-Money = Annotated[Decimal, Field(ge=0, lt=Decimal("1e12"), decimal_places=2)]
-Hours = Annotated[Decimal, Field(ge=0, le=Decimal("99999.9"), decimal_places=1)]
-TargetValue = Annotated[Decimal, Field(gt=Decimal("-1e12"), lt=Decimal("1e12"), decimal_places=4)]
-PlanDate = Annotated[date, Field(ge=date(1970, 1, 1), le=date(2999, 12, 31))]
+HAS_TEXT = r"\S"
+UTM_PATTERN = r"^[\w.~-]*$"
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+PLAN_DATE_PATTERN = r"^(19[7-9]\d|2\d{3})-\d{2}-\d{2}$"
+
+
+def _decimal(minimum: str, maximum: str, places: int):
+    """A bounded decimal: a JSON number, or a string of plain digits with at most ``places`` decimals."""
+    low, high = Decimal(minimum), Decimal(maximum)
+    sign = "-?" if low < 0 else ""
+    pattern = rf"^{sign}\d{{1,{len(str(int(high)))}}}(\.\d{{1,{places}}})?$"
+
+    def plain(value):
+        if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(pattern, value)):
+            raise ValueError(f"Enter a number, or a string like 1200.50 with at most {places} decimals.")
+        return value
+
+    document = {
+        "anyOf": [
+            {"type": "number", "minimum": float(low), "maximum": float(high)},
+            {"type": "string", "pattern": pattern},
+        ]
+    }
+    return Annotated[Decimal, BeforeValidator(plain), Field(ge=low, le=high), WithJsonSchema(document)]
+
+
+def _iso_date(value):
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):
+        return value
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError("Enter a date like 2026-05-01.")
+
+
+def _plan_date(value):
+    value = _iso_date(value)
+    if isinstance(value, str) and not re.fullmatch(PLAN_DATE_PATTERN, value):
+        raise ValueError("Enter a date between 1970 and 2999.")
+    return value
+
+
+def _kpi_names(schema: dict) -> None:
+    schema["enum"] = [kpi.name for kpi in all_kpis()]
+
+
+Money = _decimal("0", "999999999999.99", 2)
+Hours = _decimal("0", "99999.9", 1)
+TargetValue = _decimal("-999999999999.9999", "999999999999.9999", 4)
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+PlanDate = Annotated[
+    date,
+    BeforeValidator(_plan_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": PLAN_DATE_PATTERN}),
+]
 
 
 class ChannelTypeOut(Schema):
@@ -36,7 +97,7 @@ class ChannelTypeOut(Schema):
 
 class ChannelAccountIn(Schema):
     channel_type: str = Field(max_length=40, description="A channel type code, see /channel-types.")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(max_length=200, pattern=HAS_TEXT)
     handle: str = Field("", max_length=300)
     monthly_budget: Money = Decimal(0)
     currency: str = Field("CNY", pattern=CURRENCY_PATTERN)
@@ -47,7 +108,7 @@ class ChannelAccountIn(Schema):
 
 class ChannelAccountPatch(Schema):
     channel_type: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, min_length=1, max_length=200)
+    name: str | None = Field(None, max_length=200, pattern=HAS_TEXT)
     handle: str | None = Field(None, max_length=300)
     monthly_budget: Money | None = None
     currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
@@ -76,13 +137,22 @@ class PlanChannelIn(Schema):
 
 
 class KpiTargetIn(Schema):
-    kpi: str = Field(max_length=40, description="A registered KPI name, see /kpis.")
+    kpi: str = Field(
+        max_length=40, description="A registered KPI name, see /kpis.", json_schema_extra=_kpi_names
+    )
     target: TargetValue
+
+    @field_validator("kpi")
+    @classmethod
+    def registered(cls, value: str) -> str:
+        if get_kpi(value) is None:
+            raise ValueError(f"Unknown KPI: {value}")
+        return value
 
 
 class PlanIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    objective: str = Field(min_length=1, max_length=20_000)
+    name: str = Field(max_length=200, pattern=HAS_TEXT)
+    objective: str = Field(max_length=20_000, pattern=HAS_TEXT)
     starts_on: PlanDate
     ends_on: PlanDate
     product_id: Id | None = None
@@ -93,15 +163,15 @@ class PlanIn(Schema):
     recurrence: str = Field(
         "", max_length=300, description="RRULE without DTSTART", examples=["FREQ=WEEKLY;BYDAY=MO;COUNT=8"]
     )
-    utm_campaign: str = Field("", max_length=100)
+    utm_campaign: str = Field("", max_length=100, pattern=UTM_PATTERN)
     status: str = Field("draft", pattern=STATUS_PATTERN)
     channels: list[PlanChannelIn] = Field(default_factory=list, max_length=100)
     targets: list[KpiTargetIn] = Field(default_factory=list, max_length=100)
 
 
 class PlanPatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=200)
-    objective: str | None = Field(None, min_length=1, max_length=20_000)
+    name: str | None = Field(None, max_length=200, pattern=HAS_TEXT)
+    objective: str | None = Field(None, max_length=20_000, pattern=HAS_TEXT)
     starts_on: PlanDate | None = None
     ends_on: PlanDate | None = None
     product_id: Id | None = None
@@ -110,7 +180,7 @@ class PlanPatch(Schema):
     owner_id: Id | None = None
     currency: str | None = Field(None, pattern=CURRENCY_PATTERN)
     recurrence: str | None = Field(None, max_length=300)
-    utm_campaign: str | None = Field(None, max_length=100)
+    utm_campaign: str | None = Field(None, max_length=100, pattern=UTM_PATTERN)
     status: str | None = Field(None, pattern=STATUS_PATTERN, description="Set by hand: locks the status.")
     channels: list[PlanChannelIn] | None = Field(None, max_length=100, description="Replaces the set.")
     targets: list[KpiTargetIn] | None = Field(None, max_length=100, description="Replaces the set.")
@@ -158,8 +228,8 @@ class PlanFilters(Schema):
     status: str | None = Field(None, pattern=STATUS_PATTERN)
     search: str | None = Field(None, max_length=200)
     owner_id: Id | None = None
-    from_: date | None = Field(None, alias="from", description="Plans running on or after this day.")
-    to: date | None = Field(None, description="Plans running on or before this day.")
+    from_: IsoDate | None = Field(None, alias="from", description="Plans running on or after this day.")
+    to: IsoDate | None = Field(None, description="Plans running on or before this day.")
 
 
 class StatusIn(Schema):

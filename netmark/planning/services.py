@@ -63,7 +63,7 @@ from netmark.planning.statuses import (  # noqa: F401 - re-exported
 from netmark.positioning.models import Audience, Message, Product
 
 FIRST_YEAR, LAST_YEAR = 1970, 2999
-MAX_TARGET = Decimal(10) ** 12
+MAX_TARGET = Decimal("999999999999.9999")  # KpiTarget.target: 16 digits, 4 decimals
 MAX_LESSONS_LENGTH = 50_000
 UTM_VALUE = re.compile(r"[\w.~-]{1,100}")
 REFERENCES = {"product_id": Product, "audience_id": Audience, "message_id": Message, "owner_id": Member}
@@ -196,9 +196,11 @@ def _target_value(raw, field: str) -> Decimal:
         value = Decimal(str(raw).strip())
     except (InvalidOperation, ValueError):
         value = Decimal("NaN")
-    if not value.is_finite() or abs(value) >= MAX_TARGET:
+    if value.is_finite():
+        value = value.quantize(Decimal("0.0001"))
+    if not value.is_finite() or abs(value) > MAX_TARGET:
         raise ValidationFailed(fields={field: _("Enter a number below 10^12, e.g. 1200 or 0.35.")})
-    return value.quantize(Decimal("0.0001"))
+    return value
 
 
 def _clean_targets(rows) -> list[tuple[str, Decimal]]:

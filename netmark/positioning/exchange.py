@@ -127,9 +127,7 @@ def import_positioning(member, data: bytes) -> csvio.ImportResult:
     """Creates or updates the products, audiences and messages in ``data``; all or nothing."""
     require(member, Capability.PLAN)
     table = csvio.map_columns(csvio.read_table(data), ALIASES)
-    for required in ("kind", "name"):
-        if required not in table.headers:
-            raise csvio.ImportFailed([csvio.RowError(1, required, _("This column is required."))])
+    csvio.require_columns(table, ["kind", "name"])
     errors: list[csvio.RowError] = []
     specs = [_parse(csvio.RowReader(row, errors)) for row in table.rows]
     specs = [spec for spec in specs if spec is not None]
@@ -241,7 +239,7 @@ def _apply(member, specs: list[Spec], errors: list[csvio.RowError]) -> csvio.Imp
         except NetmarkError as exc:
             errors.extend(csvio.errors_from(spec.row, exc, {"title": "name", "__all__": ""}))
             continue
-        setattr(result, outcome, getattr(result, outcome) + 1)
+        result.add(outcome)
     return result
 
 

@@ -43,6 +43,7 @@ HINTS = {
     "time_zone": lambda factory: "Asia/Shanghai",
     "channel_type": _catalogue("/api/v1/channel-types", "code"),
     "kpi": _catalogue("/api/v1/kpis", "name"),
+    "events": lambda factory: [],  # webhook subscriptions: every event
 }
 # Collections filled by events rather than a create route: the create route that causes one.
 TRIGGERS = {
@@ -144,6 +145,9 @@ class ValueFactory:
         if schema.get("format") in ("uri", "url") or name == "url" or name.endswith("_url"):
             return f"https://example.com/canary-{self.label}/{self.next()}"
         if "pattern" in schema:
+            text = self.text(schema)  # a JSON Schema pattern searches; a pattern like \S admits the canary
+            if re.search(schema["pattern"], text):
+                return text
             return schema["default"] if "default" in schema else pattern_example(schema["pattern"])
         if schema.get("format") == "binary":
             return OMIT
@@ -229,10 +233,13 @@ class Seeder:
             raise CannotSeed(f"records of {collection_of_param(path, param)} carry no {param!r} or 'id'")
         return record[key]
 
-    def concrete(self, path: str) -> str:
+    def concrete(self, path: str, **given) -> str:
+        """``path`` with its parameters filled by this team's records (or by ``given`` values)."""
+        filled = path
         for param in PARAM.findall(path):
-            path = path.replace("{" + param + "}", str(self.value_for_param(path, param)), 1)
-        return path
+            value = given[param] if param in given else self.value_for_param(path, param)
+            filled = filled.replace("{" + param + "}", str(value), 1)
+        return filled
 
     def lookup(self, collection: str, key: str):
         return self.first_listed(collection)[key]

@@ -36,6 +36,16 @@ VALUES = {
 }
 
 
+# Arbitrary well-formed values per converter, for checks that need any matching URL.
+SAMPLES = {
+    "int": "1",
+    "slug": "ws-a",
+    "str": "x",
+    "path": "x",
+    "uuid": "3f6c3f9e-5a1b-4c3d-9e2f-1a2b3c4d5e6f",
+}
+
+
 @dataclass(frozen=True)
 class Route:
     route: str
@@ -52,6 +62,10 @@ class Route:
 
     def fill(self, values: dict[str, object]) -> str:
         return "/" + PARAMETER.sub(lambda m: str(values[m["name"]]), self.route)
+
+    def sample(self) -> str:
+        """Any URL this route matches."""
+        return self.fill({name: SAMPLES.get(converter, "x") for name, converter in self.params})
 
 
 def routes() -> list[Route]:

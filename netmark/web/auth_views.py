@@ -5,6 +5,7 @@ and per IP (``core.auth_services``). Members with a confirmed TOTP device give t
 second page before the session is created. Every outcome is logged on ``netmark.security``.
 """
 
+import logging
 import time
 
 import django_otp
@@ -61,7 +62,9 @@ def finish_sign_in(request, user, next_url: str, device=None):
     login(request, user)
     if device is not None:
         django_otp.login(request, device)
-    auth_services.log_security("sign_in", client_ip(request), user=user.pk, two_factor=device is not None)
+    auth_services.log_security(
+        "sign_in", client_ip(request), level=logging.INFO, user=user.pk, two_factor=device is not None
+    )
     response = redirect(next_url)
     if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         first = next(iter(memberships(user)), None)
@@ -143,7 +146,7 @@ def sign_in_code(request):
 @require_POST
 def sign_out(request):
     if request.user.is_authenticated:
-        auth_services.log_security("sign_out", client_ip(request), user=request.user.pk)
+        auth_services.log_security("sign_out", client_ip(request), level=logging.INFO, user=request.user.pk)
     logout(request)
     flash.info(request, _("You are signed out."))
     return redirect("login")
@@ -157,7 +160,7 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()
         update_session_auth_hash(request, user)
-        auth_services.log_security("password_changed", client_ip(request), user=user.pk)
+        auth_services.log_security("password_changed", client_ip(request), level=logging.INFO, user=user.pk)
         flash.success(request, _("Your password is changed. Other sessions are signed out."))
         return redirect("password_change")
     return render(request, "web/auth/password_change.html", {"form": form})
@@ -181,7 +184,7 @@ class PasswordResetView(django_auth.PasswordResetView):
             auth_services.check_reset_request(client_ip(request))
         except RateLimited as exc:
             return throttled(request, self.template_name, {"form": self.get_form()}, exc)
-        auth_services.log_security("password_reset_requested", client_ip(request))
+        auth_services.log_security("password_reset_requested", client_ip(request), level=logging.INFO)
         return super().post(request, *args, **kwargs)
 
 
@@ -191,7 +194,9 @@ class PasswordResetConfirmView(django_auth.PasswordResetConfirmView):
     success_url = reverse_lazy("password_reset_complete")
 
     def form_valid(self, form):
-        auth_services.log_security("password_reset", client_ip(self.request), user=form.user.pk)
+        auth_services.log_security(
+            "password_reset", client_ip(self.request), level=logging.INFO, user=form.user.pk
+        )
         return super().form_valid(form)
 
 

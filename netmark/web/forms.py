@@ -56,6 +56,10 @@ class NewPasswordForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
+    def __init__(self, *args, email: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
     def clean(self):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
@@ -63,7 +67,8 @@ class NewPasswordForm(forms.Form):
             self.add_error("password2", _("The two passwords differ."))
         elif first:
             try:
-                validate_password(first)
+                # An unsaved user so the similarity check compares the password with the address.
+                validate_password(first, user=get_user_model()(username=self.email, email=self.email))
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned

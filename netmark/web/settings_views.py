@@ -175,7 +175,7 @@ def invitation_accept(request, token: str):
     user = request.user
     form = None
     if not user.is_authenticated and not _has_password(invitation.email):
-        form = NewPasswordForm(request.POST or None)
+        form = NewPasswordForm(request.POST or None, email=invitation.email)
     if request.method == "POST":
         try:
             member = _accept(request, token, form)

@@ -8,6 +8,8 @@ import http.client
 import http.server
 import logging
 import socket
+import ssl
+import sys
 import threading
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -55,18 +57,23 @@ class Server(http.server.ThreadingHTTPServer):
         self.respond = respond
         self.connections = 0
         self.requests: list[Recorded] = []
+        self.errors: list[BaseException] = []
         super().__init__(address, Handler)
 
     def verify_request(self, request, client_address) -> bool:
         self.connections += 1
         return True
 
+    def handle_error(self, request, client_address) -> None:
+        self.errors.append(sys.exc_info()[1])  # e.g. a TLS handshake the client refused
+
     @property
     def port(self) -> int:
         return self.server_address[1]
 
     def url(self, path: str = "/") -> str:
-        return f"http://{self.server_address[0]}:{self.port}{path}"
+        scheme = "https" if isinstance(self.socket, ssl.SSLSocket) else "http"
+        return f"{scheme}://{self.server_address[0]}:{self.port}{path}"
 
 
 def ok(request: Handler) -> None:
@@ -74,9 +81,11 @@ def ok(request: Handler) -> None:
 
 
 @contextmanager
-def serving(respond=ok, host: str = "127.0.0.1", port: int = 0):
+def serving(respond=ok, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None):
     assert host.startswith("127."), "test servers listen on loopback only"
     server = Server((host, port), respond)
+    if tls is not None:
+        server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:

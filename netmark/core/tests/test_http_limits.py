@@ -119,6 +119,17 @@ def test_compressed_bodies_are_decoded(encoding, compress):
     assert server.requests[0].headers["Accept-Encoding"] == "gzip, deflate"
 
 
+def test_a_head_request_ignores_the_declared_length():
+    def respond(request):
+        request.send_response(200)
+        request.send_header("Content-Length", str(1024 * MIB))
+        request.end_headers()
+
+    with serving(respond) as server:
+        response = http.fetch(server.url(), method="HEAD", max_bytes=MIB)
+    assert (response.status, response.headers["content-length"], response.body) == (200, str(1024 * MIB), b"")
+
+
 def test_a_body_at_the_cap_is_accepted():
     with serving(lambda request: request.answer(200, b"a" * 1000)) as server:
         assert http.fetch(server.url(), max_bytes=1000).body == b"a" * 1000

@@ -10,7 +10,7 @@ from ipaddress import ip_address
 
 import pytest
 
-from netmark.core import http
+from netmark.core import addresses, http
 from netmark.core.tests.servers import free_port_pair, security_log, serving
 
 STUB_DNS = {
@@ -336,3 +336,22 @@ def test_the_socket_connects_to_the_address_that_was_checked(settings, rebinding
     assert response.status == 302
     assert resolver.calls == ["rebind.test"]
     assert canary.connections == 0
+
+
+# --- other protocols (SMTP, IMAP) connect through the same policy ---------------------------------
+
+
+@pytest.mark.parametrize("form", ["127.0.0.2", "2130706434", "127.2", "::ffff:127.0.0.2"])
+def test_a_socket_to_the_canary_is_refused(settings, canary, form):
+    settings.ALLOW_PRIVATE_ADDRESSES = False
+    with pytest.raises(addresses.BlockedAddress):
+        addresses.open_connection(form, canary.port, timeout=1)
+    assert canary.connections == 0
+
+
+def test_a_socket_reaches_the_canary_when_private_addresses_are_allowed(settings, canary):
+    settings.ALLOW_PRIVATE_ADDRESSES = True
+    with addresses.open_connection("127.0.0.2", canary.port, timeout=1) as connection:
+        connection.sendall(b"GET /smtp-probe HTTP/1.0\r\n\r\n")
+        assert connection.recv(1024).startswith(b"HTTP/1.0 200")
+    assert canary.connections == 1

@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import json
 import time
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import transaction
@@ -105,10 +106,13 @@ def test_deliveries_are_sent_only_after_commit(team_a, receiver, django_capture_
 
 def test_a_rolled_back_emit_sends_nothing(team_a, receiver, django_capture_on_commit_callbacks):
     subscribe(team_a, receiver.url())
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            webhooks.emit(team_a.workspace, "plan.created", {"name": "作废"})
-            raise RuntimeError("the plan could not be saved")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        webhooks.emit(team_a.workspace, "plan.created", {"name": "作废"})
+        raise RuntimeError("the plan could not be saved")
     assert callbacks == []
     assert not scoped(WebhookDelivery, team_a.workspace).exists()
     assert receiver.connections == 0
@@ -275,3 +279,25 @@ def test_the_delivery_task_takes_json_arguments_only(team_a, receiver, django_ca
     deliver_webhook(delivery.delivery_id)
     delivery.refresh_from_db()
     assert delivery.status == Status.DELIVERED
+
+
+def test_payload_values_are_stored_as_json_without_nul_characters(
+    team_a, receiver, django_capture_on_commit_callbacks
+):
+    subscribe(team_a, receiver.url())
+    data = {"amount": Decimal("19.90"), "day": date(2026, 5, 1), "note": "a\x00b", "tags": ["\x00"]}
+    (delivery,) = emit_committed(team_a, django_capture_on_commit_callbacks, data=data)
+    delivery.refresh_from_db()
+    assert delivery.payload["data"] == {
+        "amount": "19.90",
+        "day": "2026-05-01",
+        "note": "a\ufffdb",
+        "tags": ["\ufffd"],
+    }
+    assert json.loads(receiver.requests[0].body)["data"] == delivery.payload["data"]
+
+
+@pytest.mark.parametrize("event", ["Plan Created", "plan.", "", "x" * 61])
+def test_emitting_a_malformed_event_name_is_a_programming_error(team_a, event):
+    with pytest.raises(ValueError, match="webhook event names look like plan.created"):
+        webhooks.emit(team_a.workspace, event, {})

@@ -82,6 +82,12 @@ def test_event_names_are_validated(team_a, events):
     assert set(refused.value.fields) == {"events"}
 
 
+def test_a_description_with_nul_characters_is_refused(team_a):
+    with pytest.raises(ValidationFailed) as refused:
+        webhooks.create_subscription(team_a.owner, HOOK_URL, [], "CRM\x00")
+    assert set(refused.value.fields) == {"description"}
+
+
 def test_redelivery_sends_the_same_payload_as_a_new_delivery(team_a, django_capture_on_commit_callbacks):
     webhooks.create_subscription(team_a.owner, HOOK_URL, [], "")
     with django_capture_on_commit_callbacks():
@@ -137,6 +143,18 @@ def test_owner_updates_and_deletes_a_subscription(team_a):
     assert (response.json()["events"], response.json()["is_active"]) == ([], False)
     assert team_a.api().delete(f"/api/v1/webhooks/{created['id']}").status_code == 204
     assert not scoped(WebhookSubscription, team_a.workspace).exists()
+
+
+def test_patch_leaves_out_what_is_not_given_and_refuses_nulls(team_a):
+    created = create_via_api(team_a, description="原样")
+    path = f"/api/v1/webhooks/{created['id']}"
+    assert patch(team_a.api(), path, {"is_active": None}).status_code == 422
+    response = patch(team_a.api(), path, {"url": "https://hooks.example.com/v2"})
+    assert (response.json()["url"], response.json()["description"]) == (
+        "https://hooks.example.com/v2",
+        "原样",
+    )
+    assert response.json()["events"] == ["plan.created"] and response.json()["is_active"] is True
 
 
 def test_a_bad_url_answers_422_naming_the_field(team_a):

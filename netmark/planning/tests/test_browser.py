@@ -47,10 +47,10 @@ def browser():
 
 @pytest.fixture
 def page_as(browser, live_server):
-    """Opens a page signed in as a member (session cookie from ``force_login``), in English."""
+    """Opens a page signed in as a member (session cookie from ``force_login``) in ``language``."""
     contexts = []
 
-    def open_page(member):
+    def open_page(member, language: str = "en"):
         client = Client()
         client.force_login(member.user)
         context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=live_server.url)
@@ -63,7 +63,7 @@ def page_as(browser, live_server):
                     "domain": host,
                     "path": "/",
                 },
-                {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "domain": host, "path": "/"},
+                {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "domain": host, "path": "/"},
             ]
         )
         contexts.append(context)
@@ -152,8 +152,10 @@ def test_planner_creates_a_plan_and_finds_it_on_the_calendar(team_a, page_as, li
     assert page.locator("section:has(h2:text('Expected results')) tbody tr").count() == 2
     shoot(page, "plan-detail")
 
+    page.evaluate("window.beforeStatusClick = true")
     page.click("button:text('Mark Planned')")
     page.wait_for_selector("#plan-status .badge-planned")
+    assert page.evaluate("window.beforeStatusClick === true")  # swapped in place by HTMX, no reload
     plan.refresh_from_db()
     assert (plan.status, plan.status_locked) == ("planned", True)
 
@@ -204,4 +206,36 @@ def test_bad_input_is_shown_next_to_the_fields(team_a, page_as):
     assert page.is_visible("#id_rrule")
     shoot(page, "plan-form-errors")
     assert not scoped(Plan, team_a.workspace).exists()
+    assert page.console_errors == []
+
+
+def test_pages_speak_chinese(team_a, page_as):
+    _positioning_data(team_a)
+    channel = make_channel(team_a.owner)
+    today = datetime.datetime.now(workspace_time_zone(team_a.workspace)).date()
+    plan = make_plan(
+        team_a.owner,
+        name="双十一 老茶客回馈",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=1),
+        channels=[{"channel_account_id": channel.pk, "budget": "2000"}],
+        targets=[{"kpi": "leads", "target": "120"}, {"kpi": "revenue", "target": "36000"}],
+    )
+    slug = team_a.workspace.slug
+    page = page_as(team_a.member(Role.PLANNER), "zh-hans")
+    page.goto(reverse("positioning:audience_create", args=[slug]))
+    assert page.locator("label[for=id_presence_wechat_official]").inner_text() == "微信公众号"
+    shoot(page, "zh-positioning-audience-form")
+    page.goto(reverse("positioning:overview", args=[slug]))
+    page.wait_for_selector("[data-bar-chart][data-rendered=echarts] svg")
+    page.wait_for_timeout(1500)
+    shoot(page, "zh-positioning-overview")
+    page.goto(reverse("planning:plan_detail", args=[slug, plan.pk]))
+    shoot(page, "zh-plan-detail")
+    page.goto(reverse("planning:calendar", args=[slug]))
+    assert page.locator("td.today a.chip", has_text="双十一 老茶客回馈").count() == 1
+    shoot(page, "zh-calendar-month")
+    page.goto(reverse("planning:channel_list", args=[slug]))
+    assert page.locator("text=百度搜索推广").count() == 1
+    shoot(page, "zh-channels")
     assert page.console_errors == []

@@ -14,6 +14,13 @@ def send(client, method, path, data):
     return getattr(client, method)(path, data, content_type="application/json")
 
 
+def test_budget_sent_as_a_number_is_rounded_to_cents(team_a):
+    channel = make_channel(team_a.owner)
+    body = plan_body(channels=[{"channel_account_id": channel.pk, "budget": 12.345}])
+    response = send(team_a.api(), "post", "/api/v1/plans", body)
+    assert (response.status_code, response.json()["budget_total"]) == (201, "12.35")
+
+
 def test_create_plan_with_nested_channels_and_targets(team_a):
     channel = make_channel(team_a.owner)
     planner = team_a.member(Role.PLANNER)
@@ -47,6 +54,12 @@ def test_create_plan_with_nested_channels_and_targets(team_a):
         ({"channels": [{"channel_account_id": 1, "budget": "-5"}]}, {"channels.0.budget"}),
         ({"status": "paused"}, {"status"}),
         ({"name": ""}, {"name"}),
+        ({"name": "   "}, {"name"}),
+        ({"starts_on": 20260901}, {"starts_on"}),
+        ({"starts_on": "0001-01-01"}, {"starts_on"}),
+        ({"utm_campaign": "spring sale"}, {"utm_campaign"}),
+        ({"targets": [{"kpi": "leads", "target": True}]}, {"targets.0.target"}),
+        ({"channels": [{"channel_account_id": 1, "budget": "12.345"}]}, {"channels.0.budget"}),
     ],
 )
 def test_bad_plan_input_answers_422_naming_the_fields(team_a, change, fields):
@@ -89,6 +102,7 @@ def test_bad_filter_values_answer_422(team_a):
     client = team_a.api()
     assert client.get("/api/v1/plans?status=paused").status_code == 422
     assert client.get("/api/v1/plans?from=yesterday").status_code == 422
+    assert client.get("/api/v1/plans?to=0").status_code == 422
     assert client.get("/api/v1/plans?owner_id=99999999999999999999").status_code == 422
 
 

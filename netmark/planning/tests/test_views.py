@@ -11,6 +11,7 @@ from netmark.planning import services
 from netmark.planning.models import KpiTarget, Occurrence, Plan, PlanChannel
 from netmark.planning.tests.factories import make_channel, make_plan
 from netmark.planning.tests.pages import browser, plan_form, sample_plan, url
+from netmark.positioning import services as positioning
 
 
 @pytest.fixture
@@ -77,15 +78,20 @@ def test_plan_list_filters_by_status_search_and_owner(team_a):
 
 def test_plan_list_query_count_does_not_grow_with_plans(team_a, django_assert_max_num_queries):
     channel = make_channel(team_a.owner)
+    product = positioning.create_product(team_a.owner, name="白茶")
+    audience = positioning.create_audience(team_a.owner, name="学生")
     for number in range(25):
         make_plan(
-            team_a.owner,
+            team_a.member(Role.PLANNER if number % 2 else Role.OWNER),
             name=f"计划 {number}",
             channels=[{"channel_account_id": channel.pk, "budget": "10"}],
             targets=[{"kpi": "visits", "target": "100"}],
-            product_id=None,
+            product_id=product.pk,
+            audience_id=audience.pk,
         )
     client = browser(team_a, Role.VIEWER)
+    # 12 today (session, user, member, count, members twice, plans, channels, targets, session save);
+    # a query per plan (owner, product, audience, budget or targets) would add 25 or more.
     with django_assert_max_num_queries(12):
         response = client.get(url(team_a, "plan_list"))
     assert len(response.context["page_obj"]) == 25

@@ -63,3 +63,16 @@ def test_message_cannot_point_at_another_workspaces_product(team_a, team_b):
         },
     )
     assert response.status_code == 404
+
+
+def test_nul_characters_are_refused_with_422_not_stored(team_a):
+    response = post(team_a.api(), "/api/v1/products", {"name": "普洱\x00茶"})
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"name": "Text may not contain NUL characters."}
+    assert not scoped(Product, team_a.workspace).exists()
+
+
+def test_nul_characters_in_query_are_refused(team_a):
+    response = team_a.api().get("/api/v1/products", {"search": "普洱\x00"})
+    assert response.status_code == 422
+    assert response.json()["fields"] == {"search": "Text may not contain NUL characters."}

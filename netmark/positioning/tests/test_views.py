@@ -345,6 +345,25 @@ def test_messages_filter_by_audience_and_product(team_a, tea):
     assert sorted(m.title for m in by_product.context["page_obj"]) == sorted([message.title, "学生特惠"])
 
 
+def test_viewer_cannot_create_audience_or_write_messages(team_a, tea):
+    product, audience, message = tea
+    client = browser(team_a, Role.VIEWER)
+    body = {
+        "title": "改",
+        "audience_id": str(audience.pk),
+        "product_id": str(product.pk),
+        "value_proposition": "改",
+        "tone": "friendly",
+        "language": "zh-hans",
+    }
+    assert client.post(url(team_a, "audience_create"), {"name": "新人群"}).status_code == 403
+    assert client.post(url(team_a, "message_create"), body).status_code == 403
+    assert client.post(url(team_a, "message_edit", message.pk), body).status_code == 403
+    message.refresh_from_db()
+    assert (message.title, scoped(Message, team_a.workspace).count()) == ("午后一杯好茶", 1)
+    assert scoped(Audience, team_a.workspace).count() == 1
+
+
 def test_viewer_cannot_delete_message_and_foreign_message_is_not_found(team_a, team_b, tea):
     _product, _audience, message = tea
     assert browser(team_a, Role.VIEWER).post(url(team_a, "message_delete", message.pk)).status_code == 403

@@ -30,7 +30,9 @@ def test_sign_in_with_email_and_password_opens_the_workspace(team_a):
 
 
 def test_sign_in_keeps_a_safe_next_url_and_drops_a_foreign_one(team_a):
-    safe = Client().post("/sign-in/", {"email": "owner-a@example.com", "password": PASSWORD, "next": "/w/ws-a/"})
+    safe = Client().post(
+        "/sign-in/", {"email": "owner-a@example.com", "password": PASSWORD, "next": "/w/ws-a/"}
+    )
     foreign = Client().post(
         "/sign-in/", {"email": "owner-a@example.com", "password": PASSWORD, "next": "https://evil.example/"}
     )
@@ -45,9 +47,9 @@ def test_unknown_address_and_wrong_password_get_the_same_answer(team_a):
     assert unknown.status_code == wrong.status_code == known_wrong.status_code == 200
     assert "The email address or the password is not correct." in known_wrong.content.decode()
     # The pages differ only in the address typed in, which the form shows back.
-    assert _without_csrf(unknown.content).replace(b"nobody@", b"X@") == _without_csrf(known_wrong.content).replace(
-        b"owner-a@", b"X@"
-    )
+    assert _without_csrf(unknown.content).replace(b"nobody@", b"X@") == _without_csrf(
+        known_wrong.content
+    ).replace(b"owner-a@", b"X@")
 
 
 def test_failed_sign_in_is_logged_with_ip_time_and_escaped_input(team_a, caplog):
@@ -79,15 +81,23 @@ def test_account_is_throttled_after_five_failures_even_with_the_right_password(t
 def test_throttling_an_unknown_address_looks_the_same_as_a_known_one(team_a):
     for email in ("owner-a@example.com", "ghost@example.com"):
         for _attempt in range(auth_services.ACCOUNT_FAILURE_LIMIT):
-            Client().post("/sign-in/", {"email": email, "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{len(email)}")
-    known = Client().post("/sign-in/", {"email": "owner-a@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.1")
-    unknown = Client().post("/sign-in/", {"email": "ghost@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.2")
+            Client().post(
+                "/sign-in/", {"email": email, "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{len(email)}"
+            )
+    known = Client().post(
+        "/sign-in/", {"email": "owner-a@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.1"
+    )
+    unknown = Client().post(
+        "/sign-in/", {"email": "ghost@example.com", "password": "x"}, REMOTE_ADDR="192.0.2.2"
+    )
     assert known.status_code == unknown.status_code == 429
 
 
 def test_one_ip_is_throttled_across_addresses(team_a):
     for index in range(auth_services.IP_FAILURE_LIMIT):
-        Client().post("/sign-in/", {"email": f"guess{index}@example.com", "password": "x"}, REMOTE_ADDR="10.9.9.9")
+        Client().post(
+            "/sign-in/", {"email": f"guess{index}@example.com", "password": "x"}, REMOTE_ADDR="10.9.9.9"
+        )
     blocked = Client().post(
         "/sign-in/", {"email": "planner-a@example.com", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9"
     )
@@ -192,3 +202,9 @@ def test_reset_email_goes_to_the_outbox_folder_in_the_embedded_default(team_a, f
     Client().post("/password-reset/", {"email": "owner-a@example.com"})
     (written,) = list(file_outbox.iterdir())
     assert "owner-a@example.com" in written.read_text(encoding="utf-8")
+
+
+def test_the_admin_login_form_is_replaced_by_the_throttled_sign_in(db):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/sign-in/?next=/admin/"

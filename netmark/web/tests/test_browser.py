@@ -42,7 +42,9 @@ def _seed(team: Team) -> None:
         positioning.create_product(owner, name=name, price=Decimal("268.00"))
     positioning.create_audience(owner, name="上海白领 Office workers")
     positioning.create_audience(owner, name="茶艺爱好者 Tea lovers")
-    wechat = planning.create_channel_account(owner, channel_type="wechat_official", name="公众号 Official account")
+    wechat = planning.create_channel_account(
+        owner, channel_type="wechat_official", name="公众号 Official account"
+    )
     baidu = planning.create_channel_account(owner, channel_type="baidu_search_ads", name="百度推广 Baidu ads")
     today = timezone.localdate()
     for offset, name, budgets in (
@@ -149,6 +151,13 @@ def test_every_foundation_page_renders_without_script_errors(browser_page, live_
         expect(page.locator(f"[data-nav='core.{name.replace('-log', '')}']")).to_have_class("active")
         _shot(page, f"settings-{name}")
 
+    # The audit filter swaps the results in place with htmx (under the strict CSP) and keeps the URL.
+    page.goto(f"{live_server.url}/w/ws-a/settings/audit/")
+    page.select_option("select[name=action]", "plan.created")
+    page.wait_for_url(f"{live_server.url}/w/ws-a/settings/audit/?action=plan.created")
+    expect(page.locator("#audit-results tbody tr")).to_have_count(2)
+    _shot(page, "settings-audit-log-filtered")
+
     page.goto(f"{live_server.url}/w/ws-a/settings/outbox/")
     page.click("table a")
     expect(page.locator(".mail-body")).to_contain_text("/invitations/")
@@ -211,7 +220,9 @@ def test_an_invited_person_joins_from_the_email_link(browser_page, live_server, 
     team = Team("a")
     invitations.send_invitation(team.owner, "new.colleague@example.com", Role.PLANNER)
     (mail_file,) = (tmp_path / "outbox").iterdir()
-    link = next(line for line in mail_file.read_text(encoding="utf-8").splitlines() if "/invitations/" in line)
+    link = next(
+        line for line in mail_file.read_text(encoding="utf-8").splitlines() if "/invitations/" in line
+    )
     page = browser_page
     page.goto(link.strip().replace(settings.PUBLIC_URL, live_server.url))
     expect(page.locator("h1")).to_contain_text("云岭茶业 a Tea")

@@ -56,7 +56,11 @@ def test_dashboard_counts_positioning_and_plans_by_status(team_a):
     response = team_a.browser_client(Role.VIEWER).get("/w/ws-a/")
     assert response.context["counts"] == {"products": 2, "audiences": 1, "messages": 0, "channels": 0}
     assert {row["status"]: row["count"] for row in response.context["plan_counts"]} == {
-        "draft": 1, "planned": 1, "running": 0, "evaluating": 0, "done": 0,
+        "draft": 1,
+        "planned": 1,
+        "running": 0,
+        "evaluating": 0,
+        "done": 0,
     }
     assert response.context["plans_total"] == 2
 
@@ -82,10 +86,18 @@ def test_dashboard_budget_chart_data_groups_by_channel_and_currency(team_a):
             {"channel_account_id": baidu.pk, "budget": "3000"},
         ],
     )
-    _plan(team_a.owner, "旧活动", -60, channels=[{"channel_account_id": baidu.pk, "budget": "999"}], status="done")
+    _plan(
+        team_a.owner,
+        "旧活动",
+        -60,
+        channels=[{"channel_account_id": baidu.pk, "budget": "999"}],
+        status="done",
+    )
     response = team_a.browser_client().get("/w/ws-a/")
     data = json.loads(
-        response.content.decode().split('<script id="budget-data" type="application/json">')[1].split("</script>")[0]
+        response.content.decode()
+        .split('<script id="budget-data" type="application/json">')[1]
+        .split("</script>")[0]
     )
     assert dict(zip(data["categories"], data["series"][0]["data"], strict=True)) == {
         "公众号": str(Decimal("2000.50")),

@@ -69,7 +69,14 @@ def test_the_current_page_is_active_and_the_dashboard_only_on_itself(team_a, reg
 
 def test_the_installed_apps_register_the_foundation_pages(team_a):
     keys = {link.key for group in navigation.build(team_a.owner, "/w/ws-a/") for link in group.links}
-    assert {"web.dashboard", "core.members", "core.invitations", "core.tokens", "core.webhooks", "core.audit"} <= keys
+    assert {
+        "web.dashboard",
+        "core.members",
+        "core.invitations",
+        "core.tokens",
+        "core.webhooks",
+        "core.audit",
+    } <= keys
     assert "core.outbox" in keys
 
 

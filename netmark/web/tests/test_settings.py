@@ -21,10 +21,14 @@ def _roles(team) -> dict[str, str]:
 
 
 def test_owner_adds_a_member_with_a_role(team_a):
-    response = team_a.browser_client().post(SETTINGS + "members/", {"email": "小李@example.com", "role": "planner"})
+    response = team_a.browser_client().post(
+        SETTINGS + "members/", {"email": "小李@example.com", "role": "planner"}
+    )
     assert response.status_code == 200  # not an address Django accepts: the form says so
     assert "email" in response.context["form"].errors
-    response = team_a.browser_client().post(SETTINGS + "members/", {"email": "li@example.com", "role": "planner"})
+    response = team_a.browser_client().post(
+        SETTINGS + "members/", {"email": "li@example.com", "role": "planner"}
+    )
     assert response["Location"] == SETTINGS + "members/"
     assert _roles(team_a)["li@example.com"] == Role.PLANNER
 
@@ -84,7 +88,9 @@ def _accept_path(message) -> str:
 
 
 def test_invitation_email_carries_a_signed_link_on_the_public_url(team_a):
-    response = team_a.browser_client().post(SETTINGS + "invitations/", {"email": "new@example.com", "role": "viewer"})
+    response = team_a.browser_client().post(
+        SETTINGS + "invitations/", {"email": "new@example.com", "role": "viewer"}
+    )
     assert response.status_code == 302
     invitation = scoped(Invitation, team_a.workspace).get()
     (message,) = mail.outbox
@@ -95,7 +101,9 @@ def test_invitation_email_carries_a_signed_link_on_the_public_url(team_a):
 
 
 def test_a_new_person_accepts_by_choosing_a_password(team_a):
-    team_a.browser_client().post(SETTINGS + "invitations/", {"email": "new@example.com", "role": "implementer"})
+    team_a.browser_client().post(
+        SETTINGS + "invitations/", {"email": "new@example.com", "role": "implementer"}
+    )
     client = Client()
     path = _accept_path(mail.outbox[0])
     assert "Choose a password" in client.get(path).content.decode()
@@ -199,7 +207,8 @@ def test_audit_log_shows_times_in_the_workspace_time_zone(team_a):
 def test_owner_creates_a_webhook_and_sees_its_secret_once(team_a):
     client = team_a.browser_client()
     response = client.post(
-        SETTINGS + "webhooks/", {"url": "https://hooks.example.com/in", "events": "plan.created, plan.updated"}
+        SETTINGS + "webhooks/",
+        {"url": "https://hooks.example.com/in", "events": "plan.created, plan.updated"},
     )
     subscription = scoped(WebhookSubscription, team_a.workspace).get()
     assert subscription.events == ["plan.created", "plan.updated"]
@@ -208,14 +217,20 @@ def test_owner_creates_a_webhook_and_sees_its_secret_once(team_a):
 
 
 def test_webhook_to_a_private_address_is_refused_on_the_field(team_a):
-    response = team_a.browser_client().post(SETTINGS + "webhooks/", {"url": "http://10.0.0.5/hook", "events": ""})
+    response = team_a.browser_client().post(
+        SETTINGS + "webhooks/", {"url": "http://10.0.0.5/hook", "events": ""}
+    )
     assert "url" in response.context["form"].errors
     assert not scoped(WebhookSubscription, team_a.workspace).exists()
 
 
 def test_owner_pauses_rotates_and_deletes_a_webhook(team_a):
     subscription = webhooks.create_subscription(team_a.owner, "https://hooks.example.com/in")
-    old_secret, client, base = subscription.secret, team_a.browser_client(), f"{SETTINGS}webhooks/{subscription.pk}/"
+    old_secret, client, base = (
+        subscription.secret,
+        team_a.browser_client(),
+        f"{SETTINGS}webhooks/{subscription.pk}/",
+    )
     client.post(base + "active/")
     subscription.refresh_from_db()
     assert subscription.is_active is False

@@ -13,7 +13,9 @@ from netmark.web.tests.conftest import sign_in
 
 def code_for(device: TOTPDevice, steps_ahead: int = 0) -> str:
     """The code an authenticator app shows now (or ``steps_ahead`` periods later: each code works once)."""
-    value = totp(device.bin_key, step=device.step, t0=device.t0 - steps_ahead * device.step, digits=device.digits)
+    value = totp(
+        device.bin_key, step=device.step, t0=device.t0 - steps_ahead * device.step, digits=device.digits
+    )
     return f"{value:0{device.digits}d}"
 
 
@@ -96,7 +98,12 @@ def test_switching_off_needs_a_current_code(team_a):
     refused = client.post("/account/two-factor/", {"action": "disable", "code": "000000"})
     assert refused.status_code == 200
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
-    TOTPDevice.objects.get(pk=device.pk).throttle_reset()  # django-otp's back-off after a wrong code has passed
+    TOTPDevice.objects.get(
+        pk=device.pk
+    ).throttle_reset()  # django-otp's back-off after a wrong code has passed
     client.post("/account/two-factor/", {"action": "disable", "code": code_for(device, steps_ahead=1)})
     assert not TOTPDevice.objects.filter(user__email="planner-a@example.com").exists()
-    assert Client().post("/sign-in/", {"email": "planner-a@example.com", "password": PASSWORD})["Location"] == "/"
+    assert (
+        Client().post("/sign-in/", {"email": "planner-a@example.com", "password": PASSWORD})["Location"]
+        == "/"
+    )
