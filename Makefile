@@ -26,8 +26,9 @@ ECHARTS := netmark/web/vendor/echarts/echarts.min.js
 
 .PHONY: check test lint run bench clean packages install install-run assets messages suite-sqlite suite-postgres
 
+# Both suites run even when the first fails (-k); the check fails if either does.
 check: packages install assets messages lint
-	$(TESTENV) run -- $(MAKE) suite-sqlite suite-postgres
+	$(TESTENV) run -- $(MAKE) -k suite-sqlite suite-postgres
 
 test: packages install assets messages
 	$(TESTENV) run --no-postgres -- $(MAKE) suite-sqlite
@@ -59,7 +60,7 @@ bench: install
 	fi
 
 clean:
-	rm -rf build dist netmark.egg-info .ruff_cache .pytest_cache .import_linter_cache test-artifacts \
+	rm -rf build dist netmark.egg-info .ruff_cache .pytest_cache .import_linter_cache .hypothesis test-artifacts \
 		node_modules netmark/web/vendor
 	find netmark -name '*.mo' -path '*/locale/*' -delete
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -6,6 +6,7 @@ Every error answers the one body ``{"code", "message", "fields"}`` (ARCHITECTURE
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -14,7 +15,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 from netmark import __version__
 from netmark.core.api import router as core_router
 from netmark.core.api_auth import TokenAuth
-from netmark.core.errors import NetmarkError, RateLimited
+from netmark.core.errors import NetmarkError, PermissionDenied, RateLimited
+from netmark.core.securitylog import log_member_event
 from netmark.core.webhooks_api import router as webhooks_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
@@ -40,6 +42,8 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 @api.exception_handler(NetmarkError)
 def netmark_error(request, exc: NetmarkError):
+    if isinstance(exc, PermissionDenied):
+        log_member_event("api_denied", request)
     response = api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
     if isinstance(exc, RateLimited):
         response["Retry-After"] = str(exc.retry_after)
@@ -75,6 +79,19 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return api.create_response(request, error_body("not_found", "Not found."), status=404)
+
+
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, exc):
+    """A number the database cannot hold (an id or amount past 64 bits) is bad input, not a crash."""
+    return api.create_response(
+        request, error_body("validation_error", "A number is out of range.", {}), status=422
+    )
+
+
+@api.exception_handler(DataError)
+def data_out_of_range(request, exc):
+    return number_out_of_range(request, exc)
 
 
 @api.exception_handler(RequestDataTooBig)

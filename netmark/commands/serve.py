@@ -59,6 +59,9 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
         "--port", str(port),
         "--workers", str(workers),
         "--respawn-failed-workers",
+        # A bounded thread pool per worker: database-bound views gain nothing from 256 threads.
+        "--blocking-threads", "4",
+        "--backpressure", "64",
         "--static-path-route", settings.STATIC_URL.rstrip("/"),
         "--static-path-mount", str(static_root),
         "netmark.wsgi:application",

@@ -1,10 +1,11 @@
 """Core API: who am I, members, API tokens and the audit log."""
 
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from netmark.core import services
 from netmark.core.models import ApiToken, AuditEntry, Member
+from netmark.core.pagination import Page
 from netmark.core.roles import Capability, require
 from netmark.core.schemas import (
     AuditEntryOut,
@@ -41,7 +42,7 @@ def my_workspaces(request):
 
 
 @router.get("/members", response=responses({200: list[MemberOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_members(request):
     return scoped(Member, request.member.workspace).select_related("user")
 
@@ -80,7 +81,7 @@ def revoke_token(request, token_id: int):
 
 
 @router.get("/audit", response=responses({200: list[AuditEntryOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def audit_log(request, action: str | None = None, object_type: str | None = None):
     require(request.member, Capability.ADMINISTER)
     entries = scoped(AuditEntry, request.member.workspace)

@@ -3,20 +3,13 @@
 The token decides the workspace: API routes carry no workspace in their path.
 """
 
-import logging
-
 from django.conf import settings
 from ninja.security import HttpBearer
 
-from netmark.core.errors import Unauthenticated
+from netmark.core.errors import RateLimited, Unauthenticated
 from netmark.core.ratelimit import hit
+from netmark.core.securitylog import log_member_event
 from netmark.core.services import authenticate_token
-
-security_log = logging.getLogger("netmark.security")
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 class TokenAuth(HttpBearer):
@@ -24,12 +17,12 @@ class TokenAuth(HttpBearer):
         try:
             member = authenticate_token(token)
         except Unauthenticated:
-            security_log.warning("api_bad_token ip=%s path=%s", client_ip(request), _safe(request.path))
+            log_member_event("api_bad_token", request)
             raise
-        hit("api-token", str(member.api_token_id), limit=settings.API_RATE_LIMIT_PER_MINUTE)
         request.member = member
+        try:
+            hit("api-token", str(member.api_token_id), limit=settings.API_RATE_LIMIT_PER_MINUTE)
+        except RateLimited:
+            log_member_event("rate_limited", request)
+            raise
         return member
-
-
-def _safe(text: str) -> str:
-    return text.replace("\r", "\\r").replace("\n", "\\n")[:200]

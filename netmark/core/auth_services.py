@@ -17,8 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from netmark.core.errors import RateLimited
 from netmark.core.ratelimit import hit
-
-security_log = logging.getLogger("netmark.security")
+from netmark.core.securitylog import escape_log, log_security  # noqa: F401 - re-exported
 
 FAILURE_WINDOW_SECONDS = 15 * 60
 ACCOUNT_FAILURE_LIMIT = 5  # per address per window
@@ -26,22 +25,6 @@ IP_FAILURE_LIMIT = 20  # per client IP per window
 CODE_FAILURE_LIMIT = 5  # wrong two-factor codes per user per window
 RESET_REQUEST_LIMIT = 5  # password-reset requests per IP per window
 DEVICE_NAME = "netmark"
-
-
-def escape_log(value) -> str:
-    """One log line per event: CR and LF in user-supplied text are escaped, length is capped."""
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")[:254]
-
-
-def log_security(event: str, ip: str, *, level: int = logging.WARNING, **fields) -> None:
-    """``<event> ip=... at=<UTC ISO time> key=value ...`` on the ``netmark.security`` logger.
-
-    Failures and throttling are warnings; successful sign-ins and account changes are info.
-    """
-    parts = [event, f"ip={escape_log(ip or '-')}", f"at={datetime.now(UTC).isoformat(timespec='seconds')}"]
-    parts += [f"{key}={escape_log(value)}" for key, value in fields.items()]
-    security_log.log(level, " ".join(parts))
 
 
 def _address_key(email: str) -> str:

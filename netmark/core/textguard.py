@@ -1,7 +1,9 @@
-"""Refuse NUL characters in API input with a 422 before any handler runs.
+"""Checks on API input every route shares, answered with a 422 before any handler runs.
 
-PostgreSQL cannot store U+0000 in text and no marketer means to send one; catching it once here
-answers every route alike instead of a 500 from the database (SQLite would store it silently).
+- NUL characters: PostgreSQL cannot store U+0000 in text and no marketer means to send one;
+  catching it once here answers every route alike instead of a 500 from the database.
+- A query parameter is given once: no route takes lists in its query string.
+- JSON bodies of ``/api/v1/`` are objects: a list or a bare value is refused, never half-applied.
 """
 
 import json
@@ -24,31 +26,50 @@ def find_nul(value, path: str = "") -> str | None:
     return None
 
 
+_NO_BODY = object()
+
+
 class ApiTextGuardMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/api/") and (field := self._nul_field(request)):
-            message = _("Text may not contain NUL characters.")
-            body = {"code": "validation_error", "message": message, "fields": {field: message}}
+        if request.path.startswith("/api/v1/") and (refusal := self._refusal(request)):
+            field, message = refusal
+            body = {
+                "code": "validation_error",
+                "message": message,
+                "fields": {field: message} if field else {},
+            }
             return JsonResponse(body, status=422)
         return self.get_response(request)
 
-    @staticmethod
-    def _nul_field(request) -> str | None:
+    def _refusal(self, request) -> tuple[str, str] | None:
         for key, values in request.GET.lists():
+            if len(values) > 1:
+                return key, _("Give this query parameter once.")
             if "\x00" in key or any("\x00" in value for value in values):
-                return key.replace("\x00", "")
-        if request.content_type != "application/json" or request.method in ("GET", "HEAD", "OPTIONS"):
+                return key.replace("\x00", ""), _("Text may not contain NUL characters.")
+        data = self._json_body(request)
+        if data is _NO_BODY:
             return None
+        if not isinstance(data, dict):
+            return "", _("The request body must be a JSON object.")
+        if field := find_nul(data):
+            return field, _("Text may not contain NUL characters.")
+        return None
+
+    @staticmethod
+    def _json_body(request):
+        if request.content_type != "application/json" or request.method in ("GET", "HEAD", "OPTIONS"):
+            return _NO_BODY
         try:
             raw = request.body
-        except Exception:  # noqa: BLE001 - oversize bodies are answered by the API's own 413 handler
-            return None
-        if b"\\u0000" not in raw.lower():
-            return None
+        except Exception:  # noqa: BLE001 - oversize bodies are answered by the body-limit middleware
+            return _NO_BODY
+        if not raw.strip():
+            return _NO_BODY
         try:
-            return find_nul(json.loads(raw))
+            return json.loads(raw)
         except ValueError:
-            return None  # malformed JSON: the API answers 400 with its own message
+            return _NO_BODY  # malformed JSON: the API answers 400 with its own message

@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from netmark.core import webhooks
 from netmark.core.apitools import given
-from netmark.core.schemas import ErrorOut, responses
+from netmark.core.pagination import Page
+from netmark.core.schemas import ErrorOut, InputSchema, responses
 
 router = Router(tags=["webhooks"])
 
@@ -20,7 +21,7 @@ NO_NUL = r"^[^\x00]*$"
 EventName = Annotated[str, Field(pattern=f"^{webhooks.EVENT_NAME.pattern}$", max_length=60)]
 
 
-class WebhookIn(Schema):
+class WebhookIn(InputSchema):
     url: str = Field(
         pattern=URL_PATTERN,
         max_length=500,
@@ -33,7 +34,7 @@ class WebhookIn(Schema):
     description: str = Field("", max_length=200, pattern=NO_NUL)
 
 
-class WebhookPatch(Schema):
+class WebhookPatch(InputSchema):
     """Fields left out stay as they are; none of them may be null."""
 
     url: str = Field(None, pattern=URL_PATTERN, max_length=500, description=URL_HELP)
@@ -71,7 +72,7 @@ class DeliveryOut(Schema):
 
 
 @router.get("/webhooks", response=responses({200: list[WebhookOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_webhooks(request):
     return webhooks.list_subscriptions(request.member)
 
@@ -103,7 +104,7 @@ def rotate_webhook_secret(request, webhook_id: int):
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response=responses({200: list[DeliveryOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_webhook_deliveries(request, webhook_id: int, status: str | None = None):
     return webhooks.list_deliveries(request.member, webhook_id, status=status)
 

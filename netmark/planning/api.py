@@ -3,10 +3,11 @@
 from datetime import date
 
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from netmark.core.apitools import body, given
 from netmark.core.kpis import all_kpis
+from netmark.core.pagination import Page
 from netmark.core.schemas import ErrorOut, responses
 from netmark.core.scoping import get_for
 from netmark.planning import services
@@ -39,7 +40,7 @@ def list_channel_types(request):
 
 
 @router.get("/channels", response=responses({200: list[ChannelAccountOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_channels(request, active: bool | None = None):
     return services.list_channel_accounts(request.member.workspace, active=active)
 
@@ -66,7 +67,7 @@ def delete_channel(request, channel_id: int):
 
 
 @router.get("/plans", response=responses({200: list[PlanOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_plans(request, filters: Query[PlanFilters]):
     active_between = None
     if filters.from_ or filters.to:

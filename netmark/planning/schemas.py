@@ -20,35 +20,15 @@ from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
 from netmark.core.kpis import all_kpis, get_kpi
 from netmark.core.money import CURRENCIES
+from netmark.core.schemas import Id, InputSchema, bounded_decimal
 from netmark.planning.statuses import cents
 
-Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
 CURRENCY_PATTERN = "^(" + "|".join(CURRENCIES) + ")$"
 STATUS_PATTERN = "^(draft|planned|running|evaluating|done)$"
 HAS_TEXT = r"\S"
 UTM_PATTERN = r"^[\w.~-]*$"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 PLAN_DATE_PATTERN = r"^(19[7-9]\d|2\d{3})-\d{2}-\d{2}$"
-
-
-def _decimal(minimum: str, maximum: str, places: int):
-    """A bounded decimal: a JSON number, or a string of plain digits with at most ``places`` decimals."""
-    low, high = Decimal(minimum), Decimal(maximum)
-    sign = "-?" if low < 0 else ""
-    pattern = rf"^{sign}\d{{1,{len(str(int(high)))}}}(\.\d{{1,{places}}})?$"
-
-    def plain(value):
-        if isinstance(value, bool) or (isinstance(value, str) and not re.fullmatch(pattern, value)):
-            raise ValueError(f"Enter a number, or a string like 1200.50 with at most {places} decimals.")
-        return value
-
-    document = {
-        "anyOf": [
-            {"type": "number", "minimum": float(low), "maximum": float(high)},
-            {"type": "string", "pattern": pattern},
-        ]
-    }
-    return Annotated[Decimal, BeforeValidator(plain), Field(ge=low, le=high), WithJsonSchema(document)]
 
 
 def _iso_date(value):
@@ -70,9 +50,9 @@ def _kpi_names(schema: dict) -> None:
     schema["enum"] = [kpi.name for kpi in all_kpis()]
 
 
-Money = _decimal("0", "999999999999.99", 2)
-Hours = _decimal("0", "99999.9", 1)
-TargetValue = _decimal("-999999999999.9999", "999999999999.9999", 4)
+Money = bounded_decimal("0", "999999999999.99", 2)
+Hours = bounded_decimal("0", "99999.9", 1)
+TargetValue = bounded_decimal("-999999999999.9999", "999999999999.9999", 4)
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 PlanDate = Annotated[
     date,
@@ -95,7 +75,7 @@ class ChannelTypeOut(Schema):
         return obj.display_name(translation.get_language())
 
 
-class ChannelAccountIn(Schema):
+class ChannelAccountIn(InputSchema):
     channel_type: str = Field(max_length=40, description="A channel type code, see /channel-types.")
     name: str = Field(max_length=200, pattern=HAS_TEXT)
     handle: str = Field("", max_length=300)
@@ -106,7 +86,7 @@ class ChannelAccountIn(Schema):
     notes: str = Field("", max_length=20_000)
 
 
-class ChannelAccountPatch(Schema):
+class ChannelAccountPatch(InputSchema):
     channel_type: str | None = Field(None, max_length=40)
     name: str | None = Field(None, max_length=200, pattern=HAS_TEXT)
     handle: str | None = Field(None, max_length=300)
@@ -131,12 +111,12 @@ class ChannelAccountOut(Schema):
     updated_at: datetime
 
 
-class PlanChannelIn(Schema):
+class PlanChannelIn(InputSchema):
     channel_account_id: Id
     budget: Money = Decimal(0)
 
 
-class KpiTargetIn(Schema):
+class KpiTargetIn(InputSchema):
     kpi: str = Field(
         max_length=40, description="A registered KPI name, see /kpis.", json_schema_extra=_kpi_names
     )
@@ -150,7 +130,7 @@ class KpiTargetIn(Schema):
         return value
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     name: str = Field(max_length=200, pattern=HAS_TEXT)
     objective: str = Field(max_length=20_000, pattern=HAS_TEXT)
     starts_on: PlanDate
@@ -169,7 +149,7 @@ class PlanIn(Schema):
     targets: list[KpiTargetIn] = Field(default_factory=list, max_length=100)
 
 
-class PlanPatch(Schema):
+class PlanPatch(InputSchema):
     name: str | None = Field(None, max_length=200, pattern=HAS_TEXT)
     objective: str | None = Field(None, max_length=20_000, pattern=HAS_TEXT)
     starts_on: PlanDate | None = None
@@ -232,11 +212,11 @@ class PlanFilters(Schema):
     to: IsoDate | None = Field(None, description="Plans running on or before this day.")
 
 
-class StatusIn(Schema):
+class StatusIn(InputSchema):
     status: str = Field(pattern=STATUS_PATTERN)
 
 
-class LessonsIn(Schema):
+class LessonsIn(InputSchema):
     lessons_learned: str = Field(max_length=50_000)
 
 

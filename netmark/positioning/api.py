@@ -1,10 +1,11 @@
 """Positioning API: products, audiences, messages."""
 
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from netmark.core.apitools import body, given
-from netmark.core.schemas import ErrorOut, responses
+from netmark.core.pagination import Page
+from netmark.core.schemas import ErrorOut, Id, responses
 from netmark.core.scoping import get_for
 from netmark.positioning import services
 from netmark.positioning.models import Audience, Message, Product
@@ -25,7 +26,7 @@ CONFLICT = {409: ErrorOut}
 
 
 @router.get("/products", response=responses({200: list[ProductOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_products(request, status: str | None = None, search: str | None = None):
     return services.list_products(request.member.workspace, status=status, search=search)
 
@@ -52,7 +53,7 @@ def delete_product(request, product_id: int):
 
 
 @router.get("/audiences", response=responses({200: list[AudienceOut]}))
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_audiences(request, search: str | None = None):
     return services.list_audiences(request.member.workspace, search=search)
 
@@ -79,8 +80,8 @@ def delete_audience(request, audience_id: int):
 
 
 @router.get("/messages", response=responses({200: list[MessageOut]}))
-@paginate(LimitOffsetPagination)
-def list_messages(request, audience_id: int | None = None, product_id: int | None = None):
+@paginate(Page)
+def list_messages(request, audience_id: Id | None = None, product_id: Id | None = None):
     return services.list_messages(request.member.workspace, audience_id=audience_id, product_id=product_id)
 
 

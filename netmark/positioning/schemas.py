@@ -2,30 +2,33 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Schema
-from pydantic import Field, HttpUrl
+from pydantic import Field
 
 from netmark.core.money import CURRENCIES
+from netmark.core.schemas import Id, InputSchema, UrlText, bounded_decimal
 
+Price = bounded_decimal("0", "999999999999.99", 2)
+Margin = bounded_decimal("-100", "100", 2, pattern=r"^-?(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$")
 Currency = Field("CNY", pattern="^(" + "|".join(CURRENCIES) + ")$")
 
 
-class ProductIn(Schema):
+class ProductIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=20_000)
-    price: Decimal | None = Field(None, ge=0, lt=Decimal("1e12"), decimal_places=2)
+    price: Price | None = None
     currency: str = Currency
-    margin_percent: Decimal | None = Field(None, ge=-100, le=100, decimal_places=2)
-    url: HttpUrl | None = None
+    margin_percent: Margin | None = None
+    url: UrlText | None = None
     status: str = Field("active", pattern="^(active|planned|retired)$")
 
 
-class ProductPatch(Schema):
+class ProductPatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=20_000)
-    price: Decimal | None = Field(None, ge=0, lt=Decimal("1e12"), decimal_places=2)
+    price: Price | None = None
     currency: str | None = Field(None, pattern="^(" + "|".join(CURRENCIES) + ")$")
-    margin_percent: Decimal | None = Field(None, ge=-100, le=100, decimal_places=2)
-    url: HttpUrl | None = None
+    margin_percent: Margin | None = None
+    url: UrlText | None = None
     status: str | None = Field(None, pattern="^(active|planned|retired)$")
 
 
@@ -42,7 +45,7 @@ class ProductOut(Schema):
     updated_at: datetime
 
 
-class AudienceIn(Schema):
+class AudienceIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
     characteristics: str = Field("", max_length=20_000)
     needs: str = Field("", max_length=20_000)
@@ -53,7 +56,7 @@ class AudienceIn(Schema):
     languages: list[str] = Field(default_factory=list, max_length=10)
 
 
-class AudiencePatch(Schema):
+class AudiencePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
     characteristics: str | None = Field(None, max_length=20_000)
     needs: str | None = Field(None, max_length=20_000)
@@ -74,10 +77,10 @@ class AudienceOut(Schema):
     updated_at: datetime
 
 
-class MessageIn(Schema):
+class MessageIn(InputSchema):
     title: str = Field(min_length=1, max_length=200)
-    audience_id: int
-    product_id: int
+    audience_id: Id
+    product_id: Id
     value_proposition: str = Field(min_length=1, max_length=20_000)
     proof_points: list[str] = Field(default_factory=list, max_length=20)
     call_to_action: str = Field("", max_length=200)
@@ -85,10 +88,10 @@ class MessageIn(Schema):
     language: str = Field("zh-hans", pattern="^(zh-hans|en)$")
 
 
-class MessagePatch(Schema):
+class MessagePatch(InputSchema):
     title: str | None = Field(None, min_length=1, max_length=200)
-    audience_id: int | None = None
-    product_id: int | None = None
+    audience_id: Id | None = None
+    product_id: Id | None = None
     value_proposition: str | None = Field(None, min_length=1, max_length=20_000)
     proof_points: list[str] | None = Field(None, max_length=20)
     call_to_action: str | None = Field(None, max_length=200)

@@ -87,6 +87,13 @@ class ValueFactory:
     def body(self, schema: dict) -> dict:
         return self.object(schema)
 
+    def query(self, op: Operation) -> dict:
+        """Values for the operation's required query parameters."""
+        return {
+            p["name"]: self.value(p["name"], p["schema"], required=True)
+            for p in op.query_params(required_only=True)
+        }
+
     def object(self, schema: dict) -> dict:
         required = set(schema.get("required", ()))
         result = {}
@@ -177,9 +184,10 @@ def pattern_example(pattern: str) -> str:
     simple = re.fullmatch(r"\^\(([\w\-.]+)(?:\|[\w\-.|]+)?\)\$", pattern)
     if simple:
         return simple.group(1)
-    from hypothesis import find, strategies
+    from hypothesis import find, settings, strategies
 
-    return find(strategies.from_regex(pattern, fullmatch=True), lambda value: True)
+    matching = strategies.from_regex(pattern, fullmatch=True)
+    return find(matching, lambda value: True, settings=settings(database=None))
 
 
 @dataclass

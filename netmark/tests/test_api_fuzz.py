@@ -13,6 +13,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis import GenerationMode
@@ -20,17 +22,31 @@ from schemathesis.openapi.checks import RejectedPositiveData
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from netmark.core.roles import Role
+from netmark.core.textguard import find_nul
 from netmark.wsgi import application
 
 # Examples per operation and mode; the whole walk stays within about two minutes on two cores.
 EXAMPLES = int(os.environ.get("NETMARK_FUZZ_EXAMPLES", "12"))
 CATALOGUE = "channel type codes come from the channel catalogue (data, not schema)"
+RECURRENCE = "the recurrence rule must give a date between the plan's start and end"
+ENDS = "a plan may not end before it starts"
+SSRF = "the address policy refuses private and special addresses, in any spelling (SSRF)"
+EMAIL = "an email address must pass Django's validator (domain and local-part rules a pattern cannot state)"
+NUL = "Text may not contain NUL characters."
+URL = "Django's URL validator checks host names (label lengths, IDN) beyond what a pattern states"
 SEMANTIC_RULES = {
+    "POST /api/v1/products": {"url": URL},
+    "PATCH /api/v1/products/{product_id}": {"url": URL},
+    "POST /api/v1/members": {"email": EMAIL},
     "POST /api/v1/audiences": {"channel_presence": CATALOGUE},
     "PATCH /api/v1/audiences/{audience_id}": {"channel_presence": CATALOGUE},
     "POST /api/v1/channels": {"channel_type": CATALOGUE},
     "PATCH /api/v1/channels/{channel_id}": {"channel_type": CATALOGUE},
     "GET /api/v1/calendar": {"end": "the end may not precede the start"},
+    "POST /api/v1/plans": {"recurrence": RECURRENCE, "ends_on": ENDS},
+    "PATCH /api/v1/plans/{plan_id}": {"recurrence": RECURRENCE, "ends_on": ENDS},
+    "POST /api/v1/webhooks": {"url": SSRF},
+    "PATCH /api/v1/webhooks/{webhook_id}": {"url": SSRF},
 }
 STACK_TRACE_MARKERS = ("Traceback (most recent call last)", 'File "/', "django.core.exceptions")
 
@@ -55,10 +71,24 @@ def valid_data_accepted(ctx, response, case):
         return positive_data_acceptance(ctx, response, case)
     except RejectedPositiveData:
         allowed = SEMANTIC_RULES.get(case.operation.label, {})
-        named = set(response.json().get("fields", {})) if response.status_code == 422 else set()
-        if named and named <= set(allowed):
+        fields = response.json().get("fields", {}) if response.status_code == 422 else {}
+        if fields and set(fields) <= set(allowed):
             return None
+        if fields and set(fields.values()) == {NUL} and (find_nul(case.body) or find_nul(dict(case.query or {}))):
+            return None  # every route refuses NUL characters (core/textguard.py); JSON Schema cannot say so
         raise
+
+
+@pytest.fixture
+def transaction_kept_across_requests():
+    """The WSGI handler closes "obsolete" connections after each request, and a connection inside the
+    test's transaction looks obsolete: on PostgreSQL that would end the test's transaction. Django's
+    test client does the same as this fixture."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -70,7 +100,7 @@ def owner_token(team_a, settings):
 @pytest.mark.django_db
 @schema.parametrize()
 @hypothesis_settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
-def test_api_answers_as_its_openapi_document_declares(case, owner_token):
+def test_api_answers_as_its_openapi_document_declares(case, owner_token, transaction_kept_across_requests):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {owner_token}"},
         additional_checks=[no_stack_trace, valid_data_accepted],

@@ -84,10 +84,7 @@ def test_role_table_cell(team_a, op, role):
     body = seeder.factory.body(op.body_schema) if op.body_schema else None
     skip = ("core.AuditEntry", "core.ApiToken")  # refusals may be logged; tokens record their use
     before = dump(team_a.workspace, skip=skip)
-    query = {
-        p["name"]: seeder.factory.value(p["name"], p["schema"], required=True)
-        for p in op.query_params(required_only=True)
-    }
+    query = seeder.factory.query(op)
     response = seeder.send_repairing(op, path, body, client=actor, query=query)
     if role in WHO[rule]:
         assert 200 <= response.status_code < 300, response.content[:500]
