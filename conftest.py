@@ -11,6 +11,7 @@ os.environ.setdefault("NETMARK_DATA_DIR", tempfile.mkdtemp(prefix="netmark-test-
 os.environ.setdefault("NETMARK_ALLOW_PRIVATE_ADDRESSES", "false")
 
 import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from netmark.core import services  # noqa: E402
@@ -49,9 +50,12 @@ class Team:
     def api(self, role: str = Role.OWNER) -> Client:
         return Client(HTTP_AUTHORIZATION=f"Bearer {self.token(role)}")
 
-    def browser_client(self, role: str = Role.OWNER) -> Client:
+    def browser_client(self, role: str = Role.OWNER, language: str | None = "en") -> Client:
+        """A signed-in client; pages in ``language`` (None: the workspace's default, Chinese here)."""
         client = Client()
         client.force_login(self.members[role].user)
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
         return client
 
 

@@ -381,7 +381,7 @@ def test_overview_shows_presence_chart_data_and_messages_per_product(team_a, tea
     found = re.search(rf'<script id="presence-{audience.pk}"[^>]*>(.*?)</script>', response.text)
     assert json.loads(found.group(1)) == {
         "categories": ["微信公众号", "知乎"],
-        "series": [{"name": "Presence (0–100)", "data": [80, 35]}],
+        "series": [{"name": "触达度（0–100）", "data": [80, 35]}],
     }
     assert f'data-bar-chart="presence-{audience.pk}"' in response.text
     card = response.context["cards"][0]

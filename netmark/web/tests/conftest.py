@@ -1,6 +1,7 @@
 """Web test helpers: a clean rate-limit cache per test, real sign-ins, and a file outbox."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 
@@ -16,7 +17,9 @@ def clean_rate_limits():
 
 def sign_in(email: str, password: str = PASSWORD, client: Client | None = None, **extra) -> Client:
     """A client signed in through the sign-in page (not ``force_login``), so sessions are real."""
-    client = client or Client()
+    if client is None:
+        client = Client()
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # assertions read the English texts
     response = client.post("/sign-in/", {"email": email, "password": password}, **extra)
     assert response.status_code == 302, response.content.decode()[:500]
     return client

@@ -123,7 +123,7 @@ def test_dashboard_query_count_stays_flat(team_a, django_assert_max_num_queries)
 
 
 def test_dashboard_uses_the_workspace_language_until_the_member_chooses(team_a):
-    client = team_a.browser_client()
+    client = team_a.browser_client(language=None)
     assert '<html lang="zh-hans">' in client.get("/w/ws-a/").content.decode()
     client.post("/i18n/setlang/", {"language": "en", "next": "/w/ws-a/"})
     assert '<html lang="en">' in client.get("/w/ws-a/").content.decode()

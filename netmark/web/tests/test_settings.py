@@ -200,7 +200,7 @@ def test_audit_log_filters_by_action_and_pages(team_a):
 def test_audit_log_shows_times_in_the_workspace_time_zone(team_a):
     entry = scoped(AuditEntry, team_a.workspace).first()
     shanghai = entry.created_at.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Shanghai"))
-    page = team_a.browser_client().get(SETTINGS + "audit/").content.decode()
+    page = team_a.browser_client(language=None).get(SETTINGS + "audit/").content.decode()
     assert shanghai.strftime("%H:%M") in page
 
 
