@@ -4,12 +4,12 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from netmark.core import services
+from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.models import ApiToken, AuditEntry, Member
 from netmark.core.pagination import Page
 from netmark.core.roles import Capability, require
 from netmark.core.schemas import (
     AuditEntryOut,
-    ErrorOut,
     MemberIn,
     MemberOut,
     MemberPatch,
@@ -18,7 +18,6 @@ from netmark.core.schemas import (
     TokenCreatedOut,
     TokenIn,
     TokenOut,
-    responses,
 )
 from netmark.core.scoping import scoped
 

@@ -9,8 +9,8 @@ from pydantic import Field
 
 from netmark.core import webhooks
 from netmark.core.apitools import given
+from netmark.core.apitypes import ErrorOut, InputSchema, responses
 from netmark.core.pagination import Page
-from netmark.core.schemas import ErrorOut, InputSchema, responses
 
 router = Router(tags=["webhooks"])
 

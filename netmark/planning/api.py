@@ -6,9 +6,9 @@ from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
 from netmark.core.apitools import body, given
+from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.kpis import all_kpis
 from netmark.core.pagination import Page
-from netmark.core.schemas import ErrorOut, responses
 from netmark.core.scoping import get_for
 from netmark.planning import services
 from netmark.planning.models import ChannelAccount

@@ -6,7 +6,7 @@ They parse input and build the recurrence rule from a preset; the services valid
 import re
 
 from django import forms
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from netmark.core.kpis import all_kpis
@@ -82,14 +82,14 @@ class PlanForm(forms.Form):
     product_id = forms.ChoiceField(label=_("Product"), required=False)
     audience_id = forms.ChoiceField(label=_("Audience"), required=False)
     message_id = forms.ChoiceField(label=_("Message"), required=False)
-    owner_id = forms.ChoiceField(label=_("Owner"), required=False)
+    owner_id = forms.ChoiceField(label=pgettext_lazy("plan", "Owner"), required=False)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     status = forms.ChoiceField(label=_("Status"), choices=Plan.Status.choices, initial=Plan.Status.DRAFT)
     utm_campaign = forms.CharField(label=_("UTM campaign"), max_length=100, required=False)
     schedule = forms.ChoiceField(
         label=_("Schedule"), choices=SCHEDULES, initial="once", widget=forms.RadioSelect
     )
-    weekday = forms.ChoiceField(label=_("On"), choices=WEEKDAYS, required=False)
+    weekday = forms.ChoiceField(label=_("Weekday"), choices=WEEKDAYS, required=False)
     weeks = forms.IntegerField(label=_("For how many weeks"), min_value=1, max_value=500, required=False)
     rrule = forms.CharField(
         label=_("Recurrence rule"),

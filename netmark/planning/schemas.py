@@ -18,9 +18,9 @@ from django.utils import translation
 from ninja import Schema
 from pydantic import BeforeValidator, Field, WithJsonSchema, field_validator
 
+from netmark.core.apitypes import Id, InputSchema, bounded_decimal
 from netmark.core.kpis import all_kpis, get_kpi
 from netmark.core.money import CURRENCIES
-from netmark.core.schemas import Id, InputSchema, bounded_decimal
 from netmark.planning.statuses import cents
 
 CURRENCY_PATTERN = "^(" + "|".join(CURRENCIES) + ")$"

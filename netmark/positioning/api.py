@@ -4,8 +4,8 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from netmark.core.apitools import body, given
+from netmark.core.apitypes import ErrorOut, Id, responses
 from netmark.core.pagination import Page
-from netmark.core.schemas import ErrorOut, Id, responses
 from netmark.core.scoping import get_for
 from netmark.positioning import services
 from netmark.positioning.models import Audience, Message, Product

@@ -4,8 +4,8 @@ from decimal import Decimal
 from ninja import Schema
 from pydantic import Field
 
+from netmark.core.apitypes import Id, InputSchema, UrlText, bounded_decimal
 from netmark.core.money import CURRENCIES
-from netmark.core.schemas import Id, InputSchema, UrlText, bounded_decimal
 
 Price = bounded_decimal("0", "999999999999.99", 2)
 Margin = bounded_decimal("-100", "100", 2, pattern=r"^-?(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$")
