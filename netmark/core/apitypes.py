@@ -33,8 +33,8 @@ def bounded_decimal(minimum: str, maximum: str, places: int, *, pattern: str | N
             number = Decimal(str(value))
             if not number.is_finite():
                 raise ValueError("Enter a finite number.")
-            if abs(number) > max(abs(low), abs(high)):
-                return number  # out of range: the bounds below answer it
+            if not low <= number <= high:
+                return number  # out of range before rounding: the bounds below answer it
             return number.quantize(step, rounding=ROUND_HALF_UP)
         return value
 
