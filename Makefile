@@ -24,7 +24,7 @@ CLEAN_ENV := env -u NETMARK_DATABASE_URL -u NETMARK_EVENTS_URL -u NETMARK_REDIS_
 	-u NETMARK_DATA_DIR -u NETMARK_SECRET_KEY -u DJANGO_SETTINGS_MODULE
 ECHARTS := netmark/web/vendor/echarts/echarts.min.js
 
-.PHONY: check test lint run bench clean packages install install-run assets messages suite-sqlite suite-postgres
+.PHONY: check test lint run bench clean packages runtime-packages install install-run assets messages suite-sqlite suite-postgres
 
 # Both suites run even when the first fails (-k); the check fails if either does.
 check: packages install assets messages lint
@@ -47,7 +47,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 
-run: packages install-run assets messages
+run: runtime-packages install-run assets messages
 	$(BIN)/netmark serve
 
 bench: install
@@ -67,6 +67,9 @@ clean:
 
 packages:
 	$(TESTENV) packages
+
+runtime-packages:
+	$(TESTENV) packages --runtime
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

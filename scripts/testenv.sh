@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The private services of the test command (ARCHITECTURE.md, "The test command").
 #
-#   scripts/testenv.sh packages
+#   scripts/testenv.sh packages [--runtime]
+#       (--runtime: only what `make run` needs: venv, gettext, npm)
 #       Installs the Debian packages the suite needs when they are missing and apt-get is
 #       available (running `apt-get update` once, only if something is missing); otherwise stops
 #       with a message naming what is missing.
@@ -45,18 +46,20 @@ deb_installed() {
 
 # Prints "package:what-it-provides" for every missing requirement.
 missing_requirements() {
-    [[ -n "$(pg_bindir)" ]] || echo "postgresql:PostgreSQL server (initdb, postgres)"
-    command -v redis-server >/dev/null 2>&1 || echo "redis-server:redis-server"
-    command -v chromium >/dev/null 2>&1 || echo "chromium:chromium (browser tests)"
     command -v msgfmt >/dev/null 2>&1 || echo "gettext:msgfmt (compilemessages)"
-    deb_installed fonts-noto-cjk || fc-list ':lang=zh' 2>/dev/null | grep -qi 'noto' ||
-        echo "fonts-noto-cjk:the Noto CJK fonts (PDF reports)"
-    deb_installed libharfbuzz-subset0 || ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset' ||
-        echo "libharfbuzz-subset0:libharfbuzz-subset (fast WeasyPrint)"
     python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || echo "python3-venv:python3 -m venv"
     if [[ -f "$REPO_ROOT/package.json" ]]; then
         command -v npm >/dev/null 2>&1 || echo "npm:npm (ECharts assets)"
     fi
+    # `make run` needs only the lines above; the suite needs the services and the browser too.
+    [[ "${RUNTIME_ONLY:-}" == 1 ]] && return 0
+    [[ -n "$(pg_bindir)" ]] || echo "postgresql:PostgreSQL server (initdb, postgres)"
+    command -v redis-server >/dev/null 2>&1 || echo "redis-server:redis-server"
+    command -v chromium >/dev/null 2>&1 || echo "chromium:chromium (browser tests)"
+    deb_installed fonts-noto-cjk || fc-list ':lang=zh' 2>/dev/null | grep -qi 'noto' ||
+        echo "fonts-noto-cjk:the Noto CJK fonts (PDF reports)"
+    deb_installed libharfbuzz-subset0 || ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset' ||
+        echo "libharfbuzz-subset0:libharfbuzz-subset (fast WeasyPrint)"
     return 0
 }
 
@@ -249,7 +252,10 @@ run_with_services() {
 }
 
 case "${1:-}" in
-packages) ensure_packages ;;
+packages)
+    [[ "${2:-}" == "--runtime" ]] && RUNTIME_ONLY=1
+    ensure_packages
+    ;;
 run)
     shift
     run_with_services "$@"
