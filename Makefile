@@ -51,6 +51,7 @@ run: runtime-packages install-run assets messages
 	$(BIN)/netmark serve
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	@if [ -f bench/__main__.py ]; then \
 		$(BIN)/python -m bench; \
 	elif compgen -G 'bench/*.py' >/dev/null; then \
