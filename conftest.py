@@ -105,3 +105,13 @@ def redis_url() -> str:
     if not url:
         pytest.fail("NETMARK_TEST_REDIS_URL is not set: run the suite with `make test` or `make check`")
     return url
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English and leaves no language active for the next one, whatever it did."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()

@@ -2,21 +2,18 @@
 
 from decimal import Decimal
 
-from django.contrib import messages as flash
 from django.db.models import Sum
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
-from netmark.core.errors import Conflict
 from netmark.core.roles import Capability, can
 from netmark.core.scoping import get_for
 from netmark.planning import services
 from netmark.planning.forms import ChannelAccountForm
 from netmark.planning.models import ChannelAccount, ChannelType
-from netmark.positioning.forms import submit
 from netmark.web.access import workspace_page
+from netmark.web.record_pages import delete_page, form_page
 
 
 def _list_url(request) -> str:
@@ -66,10 +63,9 @@ def channel_list(request):
 
 
 def _account_page(request, form, save, account=None):
-    if request.method == "POST" and submit(form, save) is not None:
-        flash.success(request, _("Saved."))
-        return redirect(_list_url(request))
-    return render(request, "planning/channel_form.html", {"form": form, "object": account})
+    return form_page(
+        request, form, save, "planning/channel_form.html", _list_url(request), {"object": account}
+    )
 
 
 @workspace_page(Capability.PLAN)
@@ -100,14 +96,10 @@ def channel_edit(request, pk: int):
 @workspace_page(Capability.ERASE)
 def channel_delete(request, pk: int):
     account = get_for(ChannelAccount, request.member.workspace, pk)
-    if request.method == "POST":
-        try:
-            services.delete_channel_account(request.member, account.pk)
-        except Conflict as exc:
-            flash.error(request, exc.message)
-            return redirect(_list_url(request))
-        flash.success(request, _("Deleted “%(name)s”.") % {"name": account})
-        return redirect(_list_url(request))
-    return render(
-        request, "planning/confirm_delete.html", {"object": account, "cancel_url": _list_url(request)}
+    return delete_page(
+        request,
+        account,
+        lambda: services.delete_channel_account(request.member, account.pk),
+        _list_url(request),
+        "planning/confirm_delete.html",
     )

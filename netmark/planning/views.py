@@ -23,8 +23,8 @@ from netmark.planning import services
 from netmark.planning.forms import ChannelRows, PlanForm, TargetRows, filled_rows
 from netmark.planning.models import Occurrence, Plan, PlanChannel
 from netmark.positioning import services as positioning
-from netmark.positioning.forms import show_errors
 from netmark.web.access import workspace_page
+from netmark.web.record_pages import int_or_none, show_errors
 
 PAGE_SIZE = 50
 OCCURRENCES_SHOWN = 60
@@ -38,19 +38,12 @@ def _members(workspace):
     return scoped(Member, workspace).select_related("user")
 
 
-def _int_or_none(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
 @workspace_page()
 def plan_list(request):
     workspace = request.member.workspace
     status = request.GET.get("status") or None
     search = (request.GET.get("q") or "").strip() or None
-    owner_id = _int_or_none(request.GET.get("owner"))
+    owner_id = int_or_none(request.GET.get("owner"))
     plans = services.list_plans(workspace, status=status, search=search, owner_id=owner_id).select_related(
         "owner__user", "product", "audience"
     )
@@ -249,7 +242,7 @@ def plan_lessons(request, pk: int):
 
 def _row_partial(request, formset_class, prefix: str, template: str, form_kwargs=None):
     """One blank row for the plan form (HTMX), numbered after the rows already on the page."""
-    index = _int_or_none(request.GET.get(f"{prefix}-TOTAL_FORMS")) or 0
+    index = int_or_none(request.GET.get(f"{prefix}-TOTAL_FORMS")) or 0
     index = max(0, min(index, formset_class.absolute_max - 1))
     formset = formset_class(prefix=prefix, form_kwargs=form_kwargs or {})
     row = formset.form(

@@ -1,42 +1,18 @@
 """Forms of the positioning pages. They parse input only; the services validate and save.
 
-``submit`` runs a service with a valid form's data and maps ``ValidationFailed`` / ``Conflict``
-field messages back onto the form, so every page shows the same errors the API would give.
+Each form's ``data_for_service()`` is the keyword arguments of its create / update service; the
+views save through ``netmark.web.record_pages``, which maps the service's errors onto the form.
 """
-
-from collections.abc import Callable
 
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.money import CURRENCY_CHOICES
 from netmark.planning.models import ChannelType
 from netmark.positioning.models import Message, Product
 
 LANGUAGE_CHOICES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-
-
-def show_errors(form: forms.Form, exc: ValidationFailed | Conflict, aliases: dict | None = None) -> None:
-    """Puts the error's field messages on the form's fields (unknown fields on the form itself)."""
-    aliases = aliases or {}
-    for field, message in exc.fields.items():
-        name = aliases.get(field, field)
-        form.add_error(name if name in form.fields else None, message)
-    if not exc.fields:
-        form.add_error(None, exc.message)
-
-
-def submit(form: forms.Form, save: Callable[[dict], object], aliases: dict | None = None):
-    """``save(cleaned_data)`` for a valid form; the saved object, or None with errors on the form."""
-    if not form.is_valid():
-        return None
-    try:
-        return save(form.cleaned_data)
-    except (ValidationFailed, Conflict) as exc:
-        show_errors(form, exc, aliases)
-        return None
 
 
 def id_choices(rows, blank: str | None = None) -> list[tuple[str, str]]:
@@ -56,6 +32,9 @@ class ProductForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=Product.Status.choices, initial=Product.Status.ACTIVE
     )
+
+    def data_for_service(self) -> dict:
+        return dict(self.cleaned_data)
 
     @staticmethod
     def initial_for(product: Product) -> dict:

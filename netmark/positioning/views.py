@@ -4,21 +4,20 @@ Views parse a form, call one service and render; the role table is checked by ``
 and again by the services.
 """
 
-from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from netmark.core.errors import Conflict
 from netmark.core.roles import Capability, can
 from netmark.core.scoping import get_for
 from netmark.planning.services import list_channel_types
 from netmark.positioning import services
-from netmark.positioning.forms import AudienceForm, MessageForm, ProductForm, submit
+from netmark.positioning.forms import AudienceForm, MessageForm, ProductForm
 from netmark.positioning.models import Audience, Message, Product
 from netmark.web.access import workspace_page
+from netmark.web.record_pages import delete_page, form_page, int_or_none
 
 PAGE_SIZE = 50
 
@@ -35,25 +34,45 @@ def _page(request, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
-def _form_page(request, form, save, template: str, success_url: str, context: dict | None = None):
-    """GET shows the form; a valid POST saves through ``save`` and redirects to ``success_url``."""
-    if request.method == "POST" and submit(form, save) is not None:
-        flash.success(request, _("Saved."))
-        return redirect(success_url)
-    return render(request, template, {"form": form, **(context or {})})
+def _record_pages(model, name: str, make_form, create, update, delete):
+    """The create, edit and delete pages of one record type (``product``, ``audience``, ``message``).
 
+    ``make_form(request, record)`` builds the bound form (``record`` is None on create); the form's
+    ``data_for_service()`` goes to ``create(member, **data)`` / ``update(member, pk, **data)``.
+    """
+    template = f"positioning/{name}_form.html"
 
-def _delete_page(request, obj, delete, list_url: str):
-    """GET asks for confirmation; POST deletes through ``delete`` and returns to ``list_url``."""
-    if request.method == "POST":
-        try:
-            delete()
-        except Conflict as exc:
-            flash.error(request, exc.message)
-            return redirect(list_url)
-        flash.success(request, _("Deleted “%(name)s”.") % {"name": obj})
-        return redirect(list_url)
-    return render(request, "positioning/confirm_delete.html", {"object": obj, "cancel_url": list_url})
+    @workspace_page(Capability.PLAN)
+    def create_page(request):
+        form = make_form(request, None)
+
+        def save(_data):
+            return create(request.member, **form.data_for_service())
+
+        return form_page(request, form, save, template, _url(request, f"{name}_list"))
+
+    @workspace_page(Capability.PLAN)
+    def edit_page(request, pk: int):
+        record = get_for(model, request.member.workspace, pk)
+        form = make_form(request, record)
+
+        def save(_data):
+            return update(request.member, record.pk, **form.data_for_service())
+
+        return form_page(request, form, save, template, _url(request, f"{name}_list"), {"object": record})
+
+    @workspace_page(Capability.ERASE)
+    def delete_view(request, pk: int):
+        record = get_for(model, request.member.workspace, pk)
+        return delete_page(
+            request,
+            record,
+            lambda: delete(request.member, record.pk),
+            _url(request, f"{name}_list"),
+            "positioning/confirm_delete.html",
+        )
+
+    return create_page, edit_page, delete_view
 
 
 def _presence_series(audience, channel_types, language) -> list[dict]:
@@ -117,41 +136,18 @@ def product_list(request):
     return render(request, "positioning/product_list.html", context)
 
 
-@workspace_page(Capability.PLAN)
-def product_create(request):
-    form = ProductForm(request.POST or None)
-    return _form_page(
-        request,
-        form,
-        lambda data: services.create_product(request.member, **data),
-        "positioning/product_form.html",
-        _url(request, "product_list"),
-    )
+def _product_form(request, product) -> ProductForm:
+    return ProductForm(request.POST or None, initial=ProductForm.initial_for(product) if product else None)
 
 
-@workspace_page(Capability.PLAN)
-def product_edit(request, pk: int):
-    product = get_for(Product, request.member.workspace, pk)
-    form = ProductForm(request.POST or None, initial=ProductForm.initial_for(product))
-    return _form_page(
-        request,
-        form,
-        lambda data: services.update_product(request.member, product.pk, **data),
-        "positioning/product_form.html",
-        _url(request, "product_list"),
-        {"object": product},
-    )
-
-
-@workspace_page(Capability.ERASE)
-def product_delete(request, pk: int):
-    product = get_for(Product, request.member.workspace, pk)
-    return _delete_page(
-        request,
-        product,
-        lambda: services.delete_product(request.member, product.pk),
-        _url(request, "product_list"),
-    )
+product_create, product_edit, product_delete = _record_pages(
+    Product,
+    "product",
+    _product_form,
+    services.create_product,
+    services.update_product,
+    services.delete_product,
+)
 
 
 # Audiences
@@ -172,62 +168,29 @@ def audience_list(request):
     return render(request, "positioning/audience_list.html", context)
 
 
-def _audience_form(request, initial=None) -> AudienceForm:
+def _audience_form(request, audience) -> AudienceForm:
+    initial = AudienceForm.initial_for(audience) if audience else None
     return AudienceForm(request.POST or None, initial=initial, channel_types=list_channel_types())
 
 
-@workspace_page(Capability.PLAN)
-def audience_create(request):
-    form = _audience_form(request)
-    return _form_page(
-        request,
-        form,
-        lambda _data: services.create_audience(request.member, **form.data_for_service()),
-        "positioning/audience_form.html",
-        _url(request, "audience_list"),
-    )
-
-
-@workspace_page(Capability.PLAN)
-def audience_edit(request, pk: int):
-    audience = get_for(Audience, request.member.workspace, pk)
-    form = _audience_form(request, AudienceForm.initial_for(audience))
-    return _form_page(
-        request,
-        form,
-        lambda _data: services.update_audience(request.member, audience.pk, **form.data_for_service()),
-        "positioning/audience_form.html",
-        _url(request, "audience_list"),
-        {"object": audience},
-    )
-
-
-@workspace_page(Capability.ERASE)
-def audience_delete(request, pk: int):
-    audience = get_for(Audience, request.member.workspace, pk)
-    return _delete_page(
-        request,
-        audience,
-        lambda: services.delete_audience(request.member, audience.pk),
-        _url(request, "audience_list"),
-    )
+audience_create, audience_edit, audience_delete = _record_pages(
+    Audience,
+    "audience",
+    _audience_form,
+    services.create_audience,
+    services.update_audience,
+    services.delete_audience,
+)
 
 
 # Messages
 
 
-def _int_or_none(raw) -> int | None:
-    try:
-        return int(raw)
-    except (TypeError, ValueError):
-        return None
-
-
 @workspace_page()
 def message_list(request):
     workspace = request.member.workspace
-    audience_id = _int_or_none(request.GET.get("audience"))
-    product_id = _int_or_none(request.GET.get("product"))
+    audience_id = int_or_none(request.GET.get("audience"))
+    product_id = int_or_none(request.GET.get("product"))
     rows = services.list_messages(workspace, audience_id=audience_id, product_id=product_id)
     context = {
         "page_obj": _page(request, rows),
@@ -240,7 +203,11 @@ def message_list(request):
     return render(request, "positioning/message_list.html", context)
 
 
-def _message_form(request, initial=None) -> MessageForm:
+def _message_form(request, message) -> MessageForm:
+    if message:
+        initial = MessageForm.initial_for(message)
+    else:
+        initial = {key: request.GET[key] for key in ("audience_id", "product_id") if key in request.GET}
     workspace = request.member.workspace
     return MessageForm(
         request.POST or None,
@@ -250,39 +217,11 @@ def _message_form(request, initial=None) -> MessageForm:
     )
 
 
-@workspace_page(Capability.PLAN)
-def message_create(request):
-    initial = {key: request.GET[key] for key in ("audience_id", "product_id") if key in request.GET}
-    form = _message_form(request, initial)
-    return _form_page(
-        request,
-        form,
-        lambda _data: services.create_message(request.member, **form.data_for_service()),
-        "positioning/message_form.html",
-        _url(request, "message_list"),
-    )
-
-
-@workspace_page(Capability.PLAN)
-def message_edit(request, pk: int):
-    message = get_for(Message, request.member.workspace, pk)
-    form = _message_form(request, MessageForm.initial_for(message))
-    return _form_page(
-        request,
-        form,
-        lambda _data: services.update_message(request.member, message.pk, **form.data_for_service()),
-        "positioning/message_form.html",
-        _url(request, "message_list"),
-        {"object": message},
-    )
-
-
-@workspace_page(Capability.ERASE)
-def message_delete(request, pk: int):
-    message = get_for(Message, request.member.workspace, pk)
-    return _delete_page(
-        request,
-        message,
-        lambda: services.delete_message(request.member, message.pk),
-        _url(request, "message_list"),
-    )
+message_create, message_edit, message_delete = _record_pages(
+    Message,
+    "message",
+    _message_form,
+    services.create_message,
+    services.update_message,
+    services.delete_message,
+)
