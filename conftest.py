@@ -5,6 +5,7 @@ Workspace names mix scripts on purpose: Chinese text must work everywhere.
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("NETMARK_TESTING", "true")
 os.environ.setdefault("NETMARK_DATA_DIR", tempfile.mkdtemp(prefix="netmark-test-"))
@@ -115,3 +116,28 @@ def english_by_default():
     translation.activate("en")
     yield
     translation.deactivate()
+
+
+# Browser tests: Playwright's sync API driving Debian's chromium (no browser download), flags that
+# keep chromium off the network, and one folder for the screenshots every page test saves.
+SCREENSHOTS = Path(__file__).parent / "test-artifacts" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def chromium(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

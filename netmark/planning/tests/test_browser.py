@@ -6,15 +6,13 @@ The pages must run under the strict CSP without a single console error.
 """
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from playwright.sync_api import sync_playwright
 
+from conftest import SCREENSHOTS
 from netmark.core.roles import Role
 from netmark.core.scoping import scoped
 from netmark.planning.models import KpiTarget, Plan, PlanChannel
@@ -22,27 +20,12 @@ from netmark.planning.tests.factories import make_channel, make_plan
 from netmark.positioning import services as positioning
 from netmark.web.access import workspace_time_zone
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
-
-SCREENSHOTS = Path(settings.PACKAGE_DIR).parent / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 @pytest.fixture
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+def browser(chromium):
+    return chromium
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.utils import timezone, translation
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from conftest import PASSWORD, Team
+from conftest import PASSWORD, SCREENSHOTS, Team
 from netmark.core import invitations, services
 from netmark.core.roles import Role
 from netmark.planning import services as planning
@@ -24,15 +24,6 @@ from netmark.positioning import services as positioning
 # serialized_rollback: the seeded channel catalogue comes back after each test's flush.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-SCREENSHOTS = Path(settings.PACKAGE_DIR).parent / "test-artifacts" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ECHARTS_VENDORED = (Path(settings.PACKAGE_DIR) / "web" / "vendor" / "echarts" / "echarts.min.js").is_file()
 
 
@@ -65,19 +56,15 @@ def _seed(team: Team) -> None:
 
 
 @pytest.fixture
-def browser_page(live_server, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
-        page = context.new_page()
-        problems: list[str] = []
-        page.on("console", lambda message: message.type == "error" and problems.append(message.text))
-        page.on("pageerror", lambda error: problems.append(str(error)))
-        page.problems = problems
-        yield page
-        browser.close()
+def browser_page(live_server, chromium):
+    context = chromium.new_context(viewport={"width": 1360, "height": 900}, locale="en-US")
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.problems = problems
+    yield page
+    context.close()
 
 
 def _shot(page, name: str) -> None:
