@@ -99,6 +99,27 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def fresh_event_store(settings, tmp_path_factory):
+    """Each test starts with an empty event store, rate limits, site cache and spool: SQLite files
+    in a folder of its own, or the PostgreSQL tables emptied after a test that used them."""
+    from netmark.analytics import identity, ratelimit, sites, spool, stores
+
+    data_dir = tmp_path_factory.mktemp("data")
+    settings.DATA_DIR = data_dir
+    stores.reset_store()
+    sites.forget()
+    identity.forget_cached_salts()
+    ratelimit.limiter.clear()
+    spool.discard_counters()
+    yield
+    store = stores._store
+    if store is not None and store.db.dialect == "postgresql" and store._ready:
+        store.truncate_all()
+    stores.reset_store()
+    spool.discard_counters()
+
+
 @pytest.fixture
 def redis_url() -> str:
     """The private Redis that `make check` / `make test` start (scripts/testenv.sh); never skipped."""

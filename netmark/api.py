@@ -13,11 +13,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from netmark import __version__
+from netmark.analytics.api import router as analytics_router
+from netmark.analytics.stores import StoreUnavailable
 from netmark.core.api import router as core_router
 from netmark.core.api_auth import TokenAuth
-from netmark.core.errors import NetmarkError, PermissionDenied, RateLimited
+from netmark.core.errors import NetmarkError, PermissionDenied, RateLimited, Unavailable
 from netmark.core.securitylog import log_member_event
 from netmark.core.webhooks_api import router as webhooks_router
+from netmark.links.api import router as links_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
 
@@ -45,9 +48,15 @@ def netmark_error(request, exc: NetmarkError):
     if isinstance(exc, PermissionDenied):
         log_member_event("api_denied", request)
     response = api.create_response(request, error_body(exc.code, exc.message, exc.fields), status=exc.status)
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | Unavailable):
         response["Retry-After"] = str(exc.retry_after)
     return response
+
+
+@api.exception_handler(StoreUnavailable)
+def store_unavailable(request, exc):
+    log.warning("event store unavailable: %s", exc)
+    return netmark_error(request, Unavailable())
 
 
 @api.exception_handler(NinjaValidationError)
@@ -103,3 +112,5 @@ api.add_router("/", core_router)
 api.add_router("/", webhooks_router)
 api.add_router("/", positioning_router)
 api.add_router("/", planning_router)
+api.add_router("/", links_router)
+api.add_router("/", analytics_router)

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "netmark.core",
     "netmark.positioning",
     "netmark.planning",
+    "netmark.analytics",
+    "netmark.links",
     "netmark.web",
 ]
 
@@ -106,6 +108,12 @@ else:
             },
         }
     }
+# Events (analytics): SQLite files in the data folder, PostgreSQL with the records or NETMARK_EVENTS_URL.
+EVENTS_URL = env_str("EVENTS_URL")
+EVENTS_FSYNC = env_bool("EVENTS_FSYNC", False)
+# X-Forwarded-For is trusted only from these proxies (addresses or networks).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+INGEST_PER_IP_MINUTE = env_int("INGEST_PER_IP_MINUTE", 1200)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

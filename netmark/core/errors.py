@@ -66,3 +66,12 @@ class Unauthenticated(NetmarkError):
     status = 401
     code = "unauthenticated"
     default_message = _("A valid API token is required.")
+
+
+class Unavailable(NetmarkError):
+    """A backing store is down for now (503 with Retry-After); nothing was accepted."""
+
+    status = 503
+    code = "unavailable"
+    default_message = _("This service is unavailable for now; try again shortly.")
+    retry_after = 30

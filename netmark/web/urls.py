@@ -72,4 +72,6 @@ urlpatterns = [
     *workspace_settings,
     path("w/<slug:slug>/positioning/", include("netmark.positioning.urls")),
     path("w/<slug:slug>/planning/", include("netmark.planning.urls")),
+    path("w/<slug:slug>/links/", include("netmark.links.urls")),
+    path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
 ]

@@ -1,0 +1,194 @@
+"""Report SQL, built in one place (ARCHITECTURE.md: a ClickHouse store can be added without touching
+the reports). Statements use ``?`` placeholders; the store converts them for its driver.
+
+Metrics of visits (visitors, visits, pageviews, bounces, duration, revenue) count the visits that
+START in the range; page and event breakdowns count the events that HAPPEN in the range. Every
+statement is confined to one workspace and one site.
+"""
+
+from __future__ import annotations
+
+from netmark.analytics.stores.base import EVENT_DIMENSIONS, PAGEVIEW, VISIT_DIMENSIONS, Filter, Goal, Query
+
+TOTALS = (
+    "COUNT(DISTINCT v.visitor), COUNT(*), COALESCE(SUM(v.pageviews), 0),"
+    " COALESCE(SUM(CASE WHEN v.pageviews = 1 AND v.events = 0 THEN 1 ELSE 0 END), 0),"
+    " COALESCE(SUM(v.end_ts - v.start_ts), 0), COALESCE(SUM(v.revenue), 0), COALESCE(SUM(v.events), 0)"
+)
+
+
+class UnknownDimension(ValueError):
+    pass
+
+
+def like_pattern(value: str) -> str:
+    """A LIKE pattern matching ``value`` literally anywhere (``\\`` escapes)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def glob_to_like(pattern: str) -> str:
+    """A goal's path pattern (``*`` = any characters) as a LIKE pattern with ``\\`` escapes."""
+    escaped = pattern.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped.replace("*", "%")
+
+
+def _compare(column: str, flt: Filter) -> tuple[str, list]:
+    if flt.op == "is":
+        return f"{column} = ?", [flt.value]
+    if flt.op == "is_not":
+        return f"{column} <> ?", [flt.value]
+    if flt.op == "contains":
+        return f"{column} LIKE ? ESCAPE '\\'", [like_pattern(flt.value)]
+    raise UnknownDimension(f"unknown filter operator {flt.op!r}")
+
+
+def visit_where(query: Query, alias: str = "v") -> tuple[str, list]:
+    """The WHERE clause selecting the visits of ``query`` (range on the visit's start)."""
+    clauses = [
+        f"{alias}.workspace_id = ?",
+        f"{alias}.site_id = ?",
+        f"{alias}.start_ts >= ?",
+        f"{alias}.start_ts < ?",
+    ]
+    params: list = [query.workspace_id, query.site_id, query.start_ms, query.end_ms]
+    for flt in query.filters:
+        if flt.dimension in VISIT_DIMENSIONS:
+            clause, values = _compare(f"{alias}.{flt.dimension}", flt)
+        elif flt.dimension in EVENT_DIMENSIONS:
+            inner, values = _compare(f"e.{flt.dimension}", flt)
+            negate = flt.op == "is_not"
+            if negate:  # "never visited page X" rather than "visited some page other than X"
+                inner, values = _compare(f"e.{flt.dimension}", Filter(flt.dimension, flt.value, "is"))
+            clause = (
+                f"{alias}.id {'NOT IN' if negate else 'IN'} (SELECT e.visit_id FROM nm_events e"
+                f" WHERE e.site_id = ? AND e.ts >= ? AND e.ts < ? AND e.visit_id IS NOT NULL AND {inner})"
+            )
+            # Events of a visit may run up to its end: look a day past the range for them.
+            values = [query.site_id, query.start_ms, query.end_ms + 86_400_000, *values]
+        else:
+            raise UnknownDimension(f"unknown dimension {flt.dimension!r}")
+        clauses.append(clause)
+        params.extend(values)
+    return " AND ".join(clauses), params
+
+
+def has_visit_filters(query: Query) -> bool:
+    return bool(query.filters)
+
+
+def totals(query: Query) -> tuple[str, list]:
+    where, params = visit_where(query)
+    return f"SELECT {TOTALS} FROM nm_visits v WHERE {where}", params
+
+
+def timeseries(query: Query, bucket_sql: str) -> tuple[str, list]:
+    where, params = visit_where(query)
+    return (
+        f"SELECT {bucket_sql} AS bucket, {TOTALS} FROM nm_visits v WHERE {where} GROUP BY bucket ORDER BY bucket",
+        params,
+    )
+
+
+def visit_breakdown(query: Query, dimension: str, limit: int) -> tuple[str, list]:
+    if dimension not in VISIT_DIMENSIONS:
+        raise UnknownDimension(f"unknown dimension {dimension!r}")
+    where, params = visit_where(query)
+    return (
+        f"SELECT v.{dimension}, {TOTALS} FROM nm_visits v WHERE {where}"
+        f" GROUP BY v.{dimension} ORDER BY COUNT(DISTINCT v.visitor) DESC, COUNT(*) DESC, v.{dimension}"
+        " LIMIT ?",
+        [*params, limit],
+    )
+
+
+def _event_scope(query: Query) -> tuple[str, list]:
+    clauses = ["e.workspace_id = ?", "e.site_id = ?", "e.ts >= ?", "e.ts < ?"]
+    params: list = [query.workspace_id, query.site_id, query.start_ms, query.end_ms]
+    if has_visit_filters(query):
+        # The event's visit may have started before the range: its filters, not its start, decide.
+        earlier = Query(
+            query.workspace_id,
+            query.site_id,
+            query.start_ms - 86_400_000,
+            query.end_ms,
+            query.tz,
+            query.filters,
+        )
+        where, visit_params = visit_where(earlier)
+        clauses.append(f"e.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where})")
+        params.extend(visit_params)
+    return " AND ".join(clauses), params
+
+
+def event_breakdown(query: Query, dimension: str, limit: int) -> tuple[str, list]:
+    """Pages (pageviews by path) or custom events (by name): (value, visitors, count, revenue)."""
+    if dimension not in EVENT_DIMENSIONS:
+        raise UnknownDimension(f"unknown dimension {dimension!r}")
+    where, params = _event_scope(query)
+    kind = "e.kind = 'pageview'" if dimension == "path" else "e.kind IN ('event', 'conversion')"
+    return (
+        f"SELECT e.{dimension}, COUNT(DISTINCT e.visitor), COUNT(*), COALESCE(SUM(e.revenue), 0)"
+        f" FROM nm_events e WHERE {where} AND {kind}"
+        f" GROUP BY e.{dimension} ORDER BY COUNT(DISTINCT e.visitor) DESC, COUNT(*) DESC, e.{dimension}"
+        " LIMIT ?",
+        [*params, limit],
+    )
+
+
+def _goal_clause(goal: Goal) -> tuple[str, list]:
+    if goal.kind == "event":
+        return "e.kind IN ('event', 'conversion') AND e.name = ?", [goal.match]
+    if goal.kind == "page":
+        return f"e.kind = '{PAGEVIEW}' AND e.path LIKE ? ESCAPE '\\'", [glob_to_like(goal.match)]
+    raise UnknownDimension(f"unknown goal kind {goal.kind!r}")
+
+
+def goal_conversions(query: Query, goal: Goal) -> tuple[str, list]:
+    where, params = _event_scope(query)
+    clause, goal_params = _goal_clause(goal)
+    return (
+        "SELECT COUNT(DISTINCT e.visitor), COUNT(*), COALESCE(SUM(e.revenue), 0)"
+        f" FROM nm_events e WHERE {where} AND {clause}",
+        [*params, *goal_params],
+    )
+
+
+def funnel_step(query: Query, goal: Goal, end_ms: int) -> tuple[str, list]:
+    """(visitor, ts) of every event matching ``goal`` from the range start to ``end_ms``."""
+    scoped = Query(query.workspace_id, query.site_id, query.start_ms, end_ms, query.tz, query.filters)
+    where, params = _event_scope(scoped)
+    clause, goal_params = _goal_clause(goal)
+    return (
+        f"SELECT e.visitor, e.ts FROM nm_events e WHERE {where} AND {clause} ORDER BY e.visitor, e.ts",
+        [*params, *goal_params],
+    )
+
+
+def realtime(workspace_id: int, site_id: int, since_ms: int) -> tuple[str, list]:
+    return (
+        "SELECT COUNT(DISTINCT visitor) FROM nm_events"
+        " WHERE workspace_id = ? AND site_id = ? AND ts >= ? AND kind <> 'click'",
+        [workspace_id, site_id, since_ms],
+    )
+
+
+def link_clicks(workspace_id: int, link_ids: list[int], start_ms: int, end_ms: int) -> tuple[str, list]:
+    marks = ", ".join("?" for _ in link_ids)
+    return (
+        "SELECT link_id, COUNT(*), COUNT(DISTINCT CASE WHEN is_bot = 0 THEN visitor END),"
+        " COALESCE(SUM(is_bot), 0) FROM nm_events"
+        f" WHERE workspace_id = ? AND kind = 'click' AND link_id IN ({marks}) AND ts >= ? AND ts < ?"
+        " GROUP BY link_id",
+        [workspace_id, *link_ids, start_ms, end_ms],
+    )
+
+
+def visitless_revenue(query: Query) -> tuple[str, list]:
+    """Server-side conversions that joined no visit: they count in unfiltered revenue only."""
+    return (
+        "SELECT COALESCE(SUM(revenue), 0), COUNT(*) FROM nm_events"
+        " WHERE workspace_id = ? AND site_id = ? AND ts >= ? AND ts < ? AND visit_id IS NULL"
+        " AND kind = 'conversion'",
+        [query.workspace_id, query.site_id, query.start_ms, query.end_ms],
+    )

@@ -1,0 +1,427 @@
+"""The SQL event store: SQLite files under the data folder (default) or PostgreSQL.
+
+Connections are per thread. SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed
+append survives a crash of the process (the test kills the server with SIGKILL); surviving a
+power cut as well needs ``synchronous=FULL`` (``NETMARK_EVENTS_FSYNC=1``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from netmark.analytics.stores import queries, schema
+from netmark.analytics.stores.base import Event, Goal, Query, StoreUnavailable, Totals
+from netmark.analytics.stores.sessions import VISIT_TIMEOUT_MS, Visit, sessionize
+
+CHUNK = 500
+
+
+class _Sqlite:
+    dialect = "sqlite"
+
+    def __init__(self, directory: Path, *, fsync: bool = False):
+        self.paths = {"inbox": directory / "inbox.db", "events": directory / "events.db"}
+        self.synchronous = "FULL" if fsync else "NORMAL"
+        self.local = threading.local()
+        self.opened: list = []  # every thread's connections, so that close() reaches them all
+
+    def connect(self, name: str):
+        connections = self.local.__dict__.setdefault("connections", {})
+        connection = connections.get(name)
+        if connection is None:
+            try:
+                connection = sqlite3.connect(self.paths[name], timeout=10, isolation_level=None)
+                connection.execute("PRAGMA journal_mode=WAL")
+                connection.execute(f"PRAGMA synchronous={self.synchronous}")
+                connection.execute("PRAGMA temp_store=MEMORY")
+                connection.execute("PRAGMA cache_size=-65536")
+            except sqlite3.Error as error:
+                raise StoreUnavailable(str(error)) from error
+            connections[name] = connection
+            self.opened.append(connection)
+        return connection
+
+    def begin(self, connection) -> None:
+        connection.execute("BEGIN IMMEDIATE")
+
+    @staticmethod
+    def sql(statement: str) -> str:
+        return statement
+
+    def close(self) -> None:
+        """Close this thread's connections (a failed one is reopened on next use)."""
+        for connection in self.local.__dict__.pop("connections", {}).values():
+            connection.close()
+
+    def close_all(self) -> None:
+        self.close()
+        for connection in self.opened:
+            try:
+                connection.close()
+            except sqlite3.ProgrammingError:
+                pass  # made in another thread that is still running: it goes with that thread
+        self.opened.clear()
+
+
+class _Postgres:
+    dialect = "postgresql"
+
+    def __init__(self, url: str):
+        self.url = url
+        self.local = threading.local()
+        self.opened: list = []
+
+    def connect(self, name: str):
+        import psycopg
+
+        connection = getattr(self.local, "connection", None)
+        if connection is None or connection.closed:
+            try:
+                connection = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+            except psycopg.Error as error:
+                raise StoreUnavailable(str(error)) from error
+            self.local.connection = connection
+            self.opened.append(connection)
+        return connection
+
+    def begin(self, connection) -> None:
+        connection.execute("BEGIN")
+
+    @staticmethod
+    def sql(statement: str) -> str:
+        return statement.replace("%", "%%").replace("?", "%s")
+
+    def close(self) -> None:
+        connection = getattr(self.local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self.local.connection = None
+
+    def close_all(self) -> None:
+        self.close()
+        for connection in self.opened:
+            connection.close()
+        self.opened.clear()
+
+
+class SqlEventStore:
+    """``EventStore`` on SQLite or PostgreSQL (see ``stores/base.py`` for the contract)."""
+
+    def __init__(self, *, directory: Path | None = None, url: str | None = None, fsync: bool = False):
+        if url:
+            self.db = _Postgres(url)
+        else:
+            assert directory is not None
+            directory.mkdir(parents=True, exist_ok=True)
+            self.db = _Sqlite(directory, fsync=fsync)
+        self.errors = self._errors()
+        self._ready = False
+
+    # Plumbing
+
+    @staticmethod
+    def _errors() -> tuple[type[BaseException], ...]:
+        import psycopg
+
+        return (sqlite3.Error, psycopg.Error)
+
+    def _connection(self, name: str):
+        if not self._ready:
+            self.create_tables()
+        return self.db.connect(name)
+
+    def create_tables(self) -> None:
+        try:
+            for name, statements in (("inbox", schema.INBOX), ("events", schema.EVENTS)):
+                connection = self.db.connect(name)
+                for statement in statements[self.db.dialect]:
+                    connection.execute(statement)
+        except self.errors as error:
+            raise StoreUnavailable(str(error)) from error
+        self._ready = True
+
+    @contextmanager
+    def _transaction(self, name: str) -> Iterator:
+        try:
+            connection = self._connection(name)
+            self.db.begin(connection)
+        except self.errors as error:
+            raise StoreUnavailable(str(error)) from error
+        try:
+            yield connection
+            connection.execute("COMMIT")
+        except self.errors as error:
+            self._rollback(connection)
+            raise StoreUnavailable(str(error)) from error
+        except BaseException:
+            self._rollback(connection)
+            raise
+
+    def _rollback(self, connection) -> None:
+        try:
+            connection.execute("ROLLBACK")
+        except self.errors:
+            self.db.close()  # a broken connection is reopened on next use
+
+    def _fetch(self, name: str, statement: str, params: Sequence = ()) -> list:
+        try:
+            connection = self._connection(name)
+            return list(connection.execute(self.db.sql(statement), params).fetchall())
+        except self.errors as error:
+            self.db.close()
+            raise StoreUnavailable(str(error)) from error
+
+    def _many(self, connection, statement: str, rows: list) -> None:
+        if rows:
+            connection.executemany(self.db.sql(statement), rows)
+
+    def close(self) -> None:
+        self.db.close_all()
+
+    def truncate_all(self) -> None:
+        """Empty every table (tests on PostgreSQL, where the tables outlive a test)."""
+        for name, tables in (("inbox", ("nm_inbox",)), ("events", ("nm_events", "nm_visits", "nm_drops"))):
+            with self._transaction(name) as connection:
+                for table in tables:
+                    connection.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+
+    # Writing
+
+    def append(self, events: Sequence[Event]) -> int:
+        rows = [(event.to_json(),) for event in events]
+        with self._transaction("inbox") as connection:
+            self._many(connection, "INSERT INTO nm_inbox (body) VALUES (?)", rows)
+        return len(rows)
+
+    def pending(self) -> int:
+        return int(self._fetch("inbox", "SELECT COUNT(*) FROM nm_inbox")[0][0])
+
+    def count_drop(self, site_id: int, day: int, reason: str, count: int = 1) -> None:
+        with self._transaction("events") as connection:
+            connection.execute(
+                self.db.sql(
+                    "INSERT INTO nm_drops (site_id, day, reason, count) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (site_id, day, reason) DO UPDATE SET count = nm_drops.count + excluded.count"
+                ),
+                (site_id, day, reason, count),
+            )
+
+    def drops(self, site_id: int, start_day: int, end_day: int) -> dict[str, int]:
+        rows = self._fetch(
+            "events",
+            "SELECT reason, SUM(count) FROM nm_drops WHERE site_id = ? AND day >= ? AND day <= ? GROUP BY reason",
+            (site_id, start_day, end_day),
+        )
+        return {reason: int(count) for reason, count in rows}
+
+    def process(self, limit: int = 2000) -> int:
+        """Move the oldest inbox events into visits and events. Idempotent: an event whose uid is
+        already stored is skipped, so a crash between the two commits repeats nothing."""
+        batch = self._fetch("inbox", "SELECT id, body FROM nm_inbox ORDER BY id LIMIT ?", (limit,))
+        if not batch:
+            return 0
+        events: dict[int, Event] = {}
+        for _, body in batch:
+            event = Event.from_json(body)
+            events.setdefault(event.uid, event)
+        with self._transaction("events") as connection:
+            for uid in self._stored_uids(connection, list(events)):
+                events.pop(uid)
+            fresh = list(events.values())
+            open_visits = self._open_visits(connection, fresh)
+            touched, rows = sessionize(fresh, open_visits)
+            self._write(connection, touched, rows)
+        ids = [row[0] for row in batch]
+        with self._transaction("inbox") as connection:
+            for start in range(0, len(ids), CHUNK):
+                chunk = ids[start : start + CHUNK]
+                marks = ", ".join("?" for _ in chunk)
+                connection.execute(self.db.sql(f"DELETE FROM nm_inbox WHERE id IN ({marks})"), chunk)
+        return len(batch)
+
+    def process_all(self, limit: int = 2000) -> int:
+        total = 0
+        while moved := self.process(limit):
+            total += moved
+        return total
+
+    def _stored_uids(self, connection, uids: list[int]) -> set[int]:
+        stored: set[int] = set()
+        for start in range(0, len(uids), CHUNK):
+            chunk = uids[start : start + CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            statement = self.db.sql(f"SELECT uid FROM nm_events WHERE uid IN ({marks})")
+            stored.update(row[0] for row in connection.execute(statement, chunk).fetchall())
+        return stored
+
+    def _open_visits(self, connection, events: list[Event]) -> dict[tuple[int, int], Visit]:
+        by_site: dict[int, set[int]] = {}
+        earliest: dict[int, int] = {}
+        for event in events:
+            if event.site_id:
+                keys = by_site.setdefault(event.site_id, set())
+                keys.add(event.visitor)
+                if event.previous_visitor:
+                    keys.add(event.previous_visitor)
+                earliest[event.site_id] = min(earliest.get(event.site_id, event.ts), event.ts)
+        columns = ", ".join(schema.VISIT_COLUMNS)
+        found: dict[tuple[int, int], Visit] = {}
+        for site_id, visitors in by_site.items():
+            visitors_list = list(visitors)
+            for start in range(0, len(visitors_list), CHUNK):
+                chunk = visitors_list[start : start + CHUNK]
+                marks = ", ".join("?" for _ in chunk)
+                statement = self.db.sql(
+                    f"SELECT {columns} FROM nm_visits WHERE site_id = ? AND visitor IN ({marks})"
+                    " AND end_ts >= ? ORDER BY end_ts"
+                )
+                params = [site_id, *chunk, earliest[site_id] - VISIT_TIMEOUT_MS]
+                for row in connection.execute(statement, params).fetchall():
+                    visit = Visit.from_row(row)
+                    found[(site_id, visit.visitor)] = visit  # the latest wins (ordered by end)
+        return found
+
+    def _write(self, connection, touched: dict[int, Visit], rows: list) -> None:
+        visit_columns = ", ".join(schema.VISIT_COLUMNS)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in schema.VISIT_COLUMNS[1:])
+        self._many(
+            connection,
+            f"INSERT INTO nm_visits ({visit_columns}) VALUES ({', '.join('?' for _ in schema.VISIT_COLUMNS)})"
+            f" ON CONFLICT (id) DO UPDATE SET {updates}",
+            [visit.row() for visit in touched.values()],
+        )
+        event_columns = ", ".join(schema.EVENT_COLUMNS)
+        self._many(
+            connection,
+            f"INSERT INTO nm_events ({event_columns}) VALUES ({', '.join('?' for _ in schema.EVENT_COLUMNS)})"
+            " ON CONFLICT (uid) DO NOTHING",
+            rows,
+        )
+
+    def delete_site(self, workspace_id: int, site_id: int) -> int:
+        with self._transaction("events") as connection:
+            deleted = connection.execute(
+                self.db.sql("DELETE FROM nm_events WHERE workspace_id = ? AND site_id = ?"),
+                (workspace_id, site_id),
+            ).rowcount
+            connection.execute(
+                self.db.sql("DELETE FROM nm_visits WHERE workspace_id = ? AND site_id = ?"),
+                (workspace_id, site_id),
+            )
+            connection.execute(self.db.sql("DELETE FROM nm_drops WHERE site_id = ?"), (site_id,))
+        return deleted
+
+    # Reading
+
+    def totals(self, query: Query) -> Totals:
+        statement, params = queries.totals(query)
+        totals = _totals(self._fetch("events", statement, params)[0])
+        if not queries.has_visit_filters(query):
+            statement, params = queries.visitless_revenue(query)
+            revenue, count = self._fetch("events", statement, params)[0]
+            totals.revenue_micros += int(revenue)
+            totals.events += int(count)
+        return totals
+
+    def timeseries(self, query: Query, interval: str) -> list[tuple[str, Totals]]:
+        if interval == "day":
+            bucket = "v.day"
+        elif interval == "month":
+            bucket = "(v.day / 100)"
+        elif interval == "hour":
+            offset = _utc_offset_ms(query.tz, query.start_ms)
+            bucket = f"((v.start_ts + {offset}) / 3600000)"
+        else:
+            raise queries.UnknownDimension(f"unknown interval {interval!r}")
+        statement, params = queries.timeseries(query, bucket)
+        return [
+            (_bucket_label(interval, row[0]), _totals(row[1:]))
+            for row in self._fetch("events", statement, params)
+        ]
+
+    def breakdown(self, query: Query, dimension: str, limit: int = 10) -> list[tuple[str, Totals]]:
+        if dimension in ("path", "name"):
+            statement, params = queries.event_breakdown(query, dimension, limit)
+            return [
+                (value, Totals(visitors=int(visitors), pageviews=int(count) if dimension == "path" else 0,
+                               events=int(count) if dimension == "name" else 0, revenue_micros=int(revenue)))
+                for value, visitors, count, revenue in self._fetch("events", statement, params)
+            ]  # fmt: skip
+        statement, params = queries.visit_breakdown(query, dimension, limit)
+        return [(row[0], _totals(row[1:])) for row in self._fetch("events", statement, params)]
+
+    def goal_conversions(self, query: Query, goal: Goal) -> tuple[int, int, int]:
+        statement, params = queries.goal_conversions(query, goal)
+        visitors, conversions, revenue = self._fetch("events", statement, params)[0]
+        return int(visitors), int(conversions), int(revenue)
+
+    def funnel(self, query: Query, steps: Sequence[Goal], window_ms: int) -> list[int]:
+        """Each visitor's first step-1 event in the range starts their window; later steps must
+        follow in order, each after the previous one, all before the window closes."""
+        if not steps:
+            return []
+        statement, params = queries.funnel_step(query, steps[0], query.end_ms)
+        reached: dict[int, tuple[int, int]] = {}  # visitor -> (window start, last step time)
+        for visitor, ts in self._fetch("events", statement, params):
+            reached.setdefault(visitor, (ts, ts))
+        counts = [len(reached)]
+        for goal in steps[1:]:
+            statement, params = queries.funnel_step(query, goal, query.end_ms + window_ms)
+            advanced: dict[int, tuple[int, int]] = {}
+            for visitor, ts in self._fetch("events", statement, params):
+                state = reached.get(visitor)
+                if state is None or visitor in advanced:
+                    continue
+                first, last = state
+                if last < ts <= first + window_ms:
+                    advanced[visitor] = (first, ts)
+            reached = advanced
+            counts.append(len(reached))
+        return counts
+
+    def realtime_visitors(self, workspace_id: int, site_id: int, now_ms: int) -> int:
+        statement, params = queries.realtime(workspace_id, site_id, now_ms - 5 * 60 * 1000)
+        return int(self._fetch("events", statement, params)[0][0])
+
+    def link_clicks(
+        self, workspace_id: int, link_ids: Sequence[int], start_ms: int, end_ms: int
+    ) -> dict[int, dict[str, int]]:
+        result: dict[int, dict[str, int]] = {}
+        ids = list(link_ids)
+        for start in range(0, len(ids), CHUNK):
+            statement, params = queries.link_clicks(
+                workspace_id, ids[start : start + CHUNK], start_ms, end_ms
+            )
+            for link_id, raw, unique, bots in self._fetch("events", statement, params):
+                result[int(link_id)] = {"raw": int(raw), "unique": int(unique), "bots": int(bots)}
+        return result
+
+
+def _totals(row: Sequence) -> Totals:
+    visitors, visits, pageviews, bounces, duration, revenue, events = (int(value or 0) for value in row)
+    return Totals(visitors, visits, pageviews, bounces, duration, revenue, events)
+
+
+def _bucket_label(interval: str, value) -> str:
+    value = int(value)
+    if interval == "day":
+        return f"{value // 10000:04d}-{value // 100 % 100:02d}-{value % 100:02d}"
+    if interval == "month":
+        return f"{value // 100:04d}-{value % 100:02d}"
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(value * 3600, tz=UTC).strftime("%Y-%m-%dT%H:00")
+
+
+def _utc_offset_ms(tz: str, at_ms: int) -> int:
+    from datetime import UTC, datetime
+
+    from netmark.analytics.stores.sessions import _zone
+
+    moment = datetime.fromtimestamp(at_ms / 1000, tz=UTC).astimezone(_zone(tz))
+    offset = moment.utcoffset()
+    return int(offset.total_seconds() * 1000) if offset else 0
