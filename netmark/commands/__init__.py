@@ -4,6 +4,6 @@ Commands parse, resolve who acts (``base.Context``), call one service and print;
 in the apps' services, ``netmark.operations`` and ``netmark.demo``.
 """
 
-from netmark.commands import exchange, operator, plans, serve, workspaces
+from netmark.commands import analytics, exchange, operator, plans, serve, workspaces
 
-MODULES = [serve, operator, workspaces, plans, exchange]
+MODULES = [serve, operator, workspaces, plans, exchange, analytics]

@@ -68,6 +68,11 @@ def web_command(host: str, port: int, workers: int) -> list[str]:
     ]  # fmt: skip
 
 
+def processor_command() -> list[str]:
+    """Moves received events into visits and reports, a second at most after they arrive."""
+    return [sys.executable, "-m", "netmark.cli", "analytics", "process", "--follow"]
+
+
 def worker_command() -> list[str]:
     return [sys.executable, "-m", "django", "run_huey", "--graceful-signal", "TERM"]
 
@@ -165,7 +170,11 @@ def serve(context: Context) -> int:
         context.emit({"credentials": credentials}, "\n".join(lines))
     _collect_static(context)
     context.progress(_("Serving on http://%(host)s:%(port)d/ (Ctrl-C stops).") % vars(args))
-    commands = {"web": web_command(args.host, args.port, args.workers), "worker": worker_command()}
+    commands = {
+        "web": web_command(args.host, args.port, args.workers),
+        "worker": worker_command(),
+        "events": processor_command(),
+    }
     return Supervisor(commands, env=child_environment()).run(_report(context))
 
 

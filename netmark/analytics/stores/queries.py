@@ -85,7 +85,8 @@ def totals(query: Query) -> tuple[str, list]:
 def timeseries(query: Query, bucket_sql: str) -> tuple[str, list]:
     where, params = visit_where(query)
     return (
-        f"SELECT {bucket_sql} AS bucket, {TOTALS} FROM nm_visits v WHERE {where} GROUP BY bucket ORDER BY bucket",
+        f"SELECT {bucket_sql} AS bucket, {TOTALS} FROM nm_visits v WHERE {where}"
+        " GROUP BY bucket ORDER BY bucket",
         params,
     )
 

@@ -7,6 +7,7 @@ power cut as well needs ``synchronous=FULL`` (``NETMARK_EVENTS_FSYNC=1``).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -60,10 +61,9 @@ class _Sqlite:
     def close_all(self) -> None:
         self.close()
         for connection in self.opened:
-            try:
+            # One made in another thread that is still running goes with that thread.
+            with contextlib.suppress(sqlite3.ProgrammingError):
                 connection.close()
-            except sqlite3.ProgrammingError:
-                pass  # made in another thread that is still running: it goes with that thread
         self.opened.clear()
 
 
@@ -177,7 +177,7 @@ class SqlEventStore:
 
     def _many(self, connection, statement: str, rows: list) -> None:
         if rows:
-            connection.executemany(self.db.sql(statement), rows)
+            connection.cursor().executemany(self.db.sql(statement), rows)
 
     def close(self) -> None:
         self.db.close_all()
@@ -205,7 +205,8 @@ class SqlEventStore:
             connection.execute(
                 self.db.sql(
                     "INSERT INTO nm_drops (site_id, day, reason, count) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (site_id, day, reason) DO UPDATE SET count = nm_drops.count + excluded.count"
+                    " ON CONFLICT (site_id, day, reason)"
+                    " DO UPDATE SET count = nm_drops.count + excluded.count"
                 ),
                 (site_id, day, reason, count),
             )
@@ -213,7 +214,8 @@ class SqlEventStore:
     def drops(self, site_id: int, start_day: int, end_day: int) -> dict[str, int]:
         rows = self._fetch(
             "events",
-            "SELECT reason, SUM(count) FROM nm_drops WHERE site_id = ? AND day >= ? AND day <= ? GROUP BY reason",
+            "SELECT reason, SUM(count) FROM nm_drops WHERE site_id = ? AND day >= ? AND day <= ?"
+            " GROUP BY reason",
             (site_id, start_day, end_day),
         )
         return {reason: int(count) for reason, count in rows}

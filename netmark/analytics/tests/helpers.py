@@ -26,11 +26,10 @@ def event(
     return Event(
         uid=next(_uids),
         workspace_id=site.workspace_id,
-        site_id=site.pk,
         ts=ts,
         kind=kind,
         name=name,
         visitor=visitor,
         tz=site.timezone,
-        **fields,
+        **{"site_id": site.pk, **fields},
     )
