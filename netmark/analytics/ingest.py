@@ -86,7 +86,7 @@ def handle(protocol: str, body: bytes, environ: dict) -> Answer:
     ts_s = _event_time(hit, now)
     if ts_s is None:
         return _error(400, "bad_request", "payload.timestamp is outside the accepted window.")
-    user_agent = hit.user_agent or environ.get("HTTP_USER_AGENT", "")
+    user_agent = (hit.user_agent or environ.get("HTTP_USER_AGENT", ""))[:1024]
     events = []
     for site in targets:
         if not limiter.allow_site(site.id, site.events_per_minute):
