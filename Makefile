@@ -24,7 +24,7 @@ CLEAN_ENV := env -u NETMARK_DATABASE_URL -u NETMARK_EVENTS_URL -u NETMARK_REDIS_
 	-u NETMARK_DATA_DIR -u NETMARK_SECRET_KEY -u DJANGO_SETTINGS_MODULE
 ECHARTS := netmark/web/vendor/echarts/echarts.min.js
 
-.PHONY: check test lint run bench clean packages runtime-packages install install-run assets messages suite-sqlite suite-postgres
+.PHONY: check test lint run bench clean tracker packages runtime-packages install install-run assets messages suite-sqlite suite-postgres
 
 # Both suites run even when the first fails (-k); the check fails if either does.
 check: packages install assets messages lint
@@ -110,3 +110,8 @@ messages: install-run
 	@if find netmark -path '*/locale/*' -name '*.po' | grep -q .; then \
 		cd netmark && $(CLEAN_ENV) $(BIN)/django-admin compilemessages >/dev/null; \
 	fi
+
+TRACKER := netmark/analytics/static/analytics/netmark.js
+# Rebuild the shipped tracker after editing netmark/analytics/tracker/netmark.src.js (a test checks it).
+tracker: node_modules/.package-lock.json
+	node_modules/.bin/terser netmark/analytics/tracker/netmark.src.js --compress passes=2 --mangle --comments false -o $(TRACKER)
