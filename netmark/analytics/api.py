@@ -86,16 +86,18 @@ def timeseries(request, site_id: int, filters: Query[ReportFilters], interval: s
     return {"interval": chosen, "points": [{"bucket": label, **values} for label, values in points]}
 
 
-@router.get("/sites/{site_id}/breakdown/{dimension}", response=responses({200: list[RowOut]}))
-def breakdown(request, site_id: int, dimension: str, filters: Query[ReportFilters], limit: int = 10):
+@router.get("/sites/{site_id}/breakdown", response=responses({200: list[RowOut]}))
+def breakdown(request, site_id: int, filters: Query[ReportFilters], dimension: str = "path", limit: int = 10):
+    """Rows by ``dimension``: path, entry_path, exit_path, channel, source, referrer_host, the five
+    UTM fields, device, browser, os, screen, language, or name (custom events)."""
     site, period, parsed = _report_scope(request, site_id, filters)
     return reports.breakdown(site, period, dimension, parsed, max(1, min(limit, 1000)))
 
 
 @router.get("/sites/{site_id}/goals", response=responses({200: list[GoalOut]}))
-def goals(request, site_id: int, filters: Query[ReportFilters], goal: list[str] = Query(...)):  # noqa: B008
+def goals(request, site_id: int, filters: Query[ReportFilters], goal: list[str] = Query([])):  # noqa: B008
     site, period, parsed = _report_scope(request, site_id, filters)
-    return reports.goals(site, period, goal[:20], parsed)
+    return reports.goals(site, period, goal[:20], parsed)  # no goal asked: an empty list
 
 
 @router.get("/sites/{site_id}/funnel", response=responses({200: list[FunnelStepOut]}))
@@ -103,10 +105,12 @@ def funnel(
     request,
     site_id: int,
     filters: Query[ReportFilters],
-    step: list[str] = Query(...),  # noqa: B008
+    step: list[str] = Query([]),  # noqa: B008
     window_hours: int = 24,
 ):
     site, period, parsed = _report_scope(request, site_id, filters)
+    if not step:
+        return []  # no funnel asked
     return reports.funnel(site, period, step, max(1, min(window_hours, 24 * 31)), parsed)
 
 

@@ -6,3 +6,13 @@ class AnalyticsConfig(AppConfig):
     name = "netmark.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from netmark.core.roles import Capability
+        from netmark.web.navigation import register_nav
+
+        group = _("Measurement")
+        register_nav(
+            "analytics.dashboard", _("Analytics"), "analytics:home", Capability.READ, 60, group=group
+        )
+        register_nav("analytics.sites", _("Sites"), "analytics:site_list", Capability.READ, 61, group=group)

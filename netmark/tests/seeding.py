@@ -10,6 +10,7 @@ a collection without a create route, the first item its list route answers). A b
 import functools
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.test import Client
 
@@ -44,6 +45,12 @@ HINTS = {
     "channel_type": _catalogue("/api/v1/channel-types", "code"),
     "kpi": _catalogue("/api/v1/kpis", "name"),
     "events": lambda factory: [],  # webhook subscriptions: every event
+    "domain": lambda factory: f"site-{factory.label}-{factory.next()}.example.com",
+    "timezone": lambda factory: "Asia/Shanghai",
+    "dimension": lambda factory: "path",
+    "ts": lambda factory: datetime.now(UTC).isoformat(),  # conversions reach at most a week back
+    "goal": lambda factory: ["event:Signup"],
+    "step": lambda factory: ["page:/", "event:Signup"],
 }
 # Collections filled by events rather than a create route: the create route that causes one.
 TRIGGERS = {

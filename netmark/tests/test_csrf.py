@@ -18,6 +18,8 @@ pytestmark = pytest.mark.django_db
 # Route prefixes whose views may skip Django's CSRF check, with the reason.
 EXEMPT = {
     "api/v1/": "the token API: bearer tokens in a header, never cookies, so a forged form cannot use it",
+    "api/event": "the tracker's Plausible-compatible endpoint: public, reads no cookie, only appends events",
+    "api/send": "the tracker's Umami-compatible endpoint: public, reads no cookie, only appends events",
 }
 
 

@@ -34,6 +34,8 @@ TAGS = {
     "positioning": ("anyone", "plan", "erase"),
     "planning": ("anyone", "plan", "erase"),
     "webhooks": ("administer", "administer", "administer"),
+    "analytics": ("anyone", "execute", "erase"),
+    "links": ("anyone", "execute", "erase"),
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.

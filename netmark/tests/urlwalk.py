@@ -33,6 +33,7 @@ VALUES = {
     "month": lambda team: "3",
     "week": lambda team: "10",
     "key": _outbox_key,
+    "table": lambda team: "path",  # an analytics dashboard table (its CSV export)
 }
 
 
