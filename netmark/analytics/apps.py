@@ -8,8 +8,11 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
+        from netmark.analytics import kpis
         from netmark.core.roles import Capability
         from netmark.web.navigation import register_nav
+
+        kpis.register()
 
         group = _("Measurement")
         register_nav(
