@@ -1,7 +1,7 @@
 """Operator tasks: backup and restore, the first admin and first run, the process supervisor.
 
 Backups are one ``.tar.gz`` holding ``manifest.json`` and the databases: each SQLite file
-(records ``netmark.db``, events ``events.db``, jobs ``jobs.db``, when present) copied with SQLite's
+(records ``netmark.db``, events ``events.db`` and ``inbox.db``, jobs ``jobs.db``, when present) copied with SQLite's
 online backup API, so the server may keep running; with PostgreSQL, a ``pg_dump -Fc`` of the
 records database. Restore checks the archive before it touches anything: only known file names,
 no absolute paths, no ``..``, no links (zip slip), checksums from the manifest; and it refuses to
@@ -36,7 +36,7 @@ from netmark.core.errors import Conflict, NetmarkError, ValidationFailed
 from netmark.core.models import Workspace
 
 FORMAT, FORMAT_VERSION = "netmark-backup", 1
-SQLITE_NAMES = ("netmark.db", "events.db", "jobs.db")
+SQLITE_NAMES = ("netmark.db", "events.db", "inbox.db", "jobs.db")
 PG_DUMP_NAME = "netmark.pgdump"
 ALLOWED_MEMBERS = {"manifest.json", PG_DUMP_NAME, *SQLITE_NAMES}
 DATA_TABLES = ("core_workspace", "auth_user")  # a database holding a row here is not empty

@@ -111,6 +111,8 @@ else:
 # Events (analytics): SQLite files in the data folder, PostgreSQL with the records or NETMARK_EVENTS_URL.
 EVENTS_URL = env_str("EVENTS_URL")
 EVENTS_FSYNC = env_bool("EVENTS_FSYNC", False)
+# Seconds an append waits for the event store before the event goes to the local spool.
+EVENTS_BUSY_TIMEOUT = float(env_str("EVENTS_BUSY_TIMEOUT", "1.0"))
 # X-Forwarded-For is trusted only from these proxies (addresses or networks).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 INGEST_PER_IP_MINUTE = env_int("INGEST_PER_IP_MINUTE", 1200)

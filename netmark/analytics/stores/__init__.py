@@ -46,7 +46,12 @@ def get_store() -> SqlEventStore:
             if _store is None:
                 url = _postgres_url()
                 directory = None if url else settings.DATA_DIR
-                _store = SqlEventStore(directory=directory, url=url, fsync=settings.EVENTS_FSYNC)
+                _store = SqlEventStore(
+                    directory=directory,
+                    url=url,
+                    fsync=settings.EVENTS_FSYNC,
+                    busy_timeout=settings.EVENTS_BUSY_TIMEOUT,
+                )
     return _store
 
 

@@ -24,8 +24,10 @@ CHUNK = 500
 class _Sqlite:
     dialect = "sqlite"
 
-    def __init__(self, directory: Path, *, fsync: bool = False):
+    def __init__(self, directory: Path, *, fsync: bool = False, busy_timeout: float = 1.0):
         self.paths = {"inbox": directory / "inbox.db", "events": directory / "events.db"}
+        # An append waits at most this long for a lock before the event goes to the spool.
+        self.timeouts = {"inbox": busy_timeout, "events": max(busy_timeout, 10.0)}
         self.synchronous = "FULL" if fsync else "NORMAL"
         self.local = threading.local()
         self.opened: list = []  # every thread's connections, so that close() reaches them all
@@ -35,7 +37,7 @@ class _Sqlite:
         connection = connections.get(name)
         if connection is None:
             try:
-                connection = sqlite3.connect(self.paths[name], timeout=10, isolation_level=None)
+                connection = sqlite3.connect(self.paths[name], timeout=self.timeouts[name], isolation_level=None)
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute(f"PRAGMA synchronous={self.synchronous}")
                 connection.execute("PRAGMA temp_store=MEMORY")
@@ -70,8 +72,9 @@ class _Sqlite:
 class _Postgres:
     dialect = "postgresql"
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, busy_timeout: float = 1.0):
         self.url = url
+        self.connect_timeout = max(1, round(busy_timeout * 2))
         self.local = threading.local()
         self.opened: list = []
 
@@ -81,7 +84,7 @@ class _Postgres:
         connection = getattr(self.local, "connection", None)
         if connection is None or connection.closed:
             try:
-                connection = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+                connection = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
             except psycopg.Error as error:
                 raise StoreUnavailable(str(error)) from error
             self.local.connection = connection
@@ -111,13 +114,20 @@ class _Postgres:
 class SqlEventStore:
     """``EventStore`` on SQLite or PostgreSQL (see ``stores/base.py`` for the contract)."""
 
-    def __init__(self, *, directory: Path | None = None, url: str | None = None, fsync: bool = False):
+    def __init__(
+        self,
+        *,
+        directory: Path | None = None,
+        url: str | None = None,
+        fsync: bool = False,
+        busy_timeout: float = 1.0,
+    ):
         if url:
-            self.db = _Postgres(url)
+            self.db = _Postgres(url, busy_timeout=busy_timeout)
         else:
             assert directory is not None
             directory.mkdir(parents=True, exist_ok=True)
-            self.db = _Sqlite(directory, fsync=fsync)
+            self.db = _Sqlite(directory, fsync=fsync, busy_timeout=busy_timeout)
         self.errors = self._errors()
         self._ready = False
 
