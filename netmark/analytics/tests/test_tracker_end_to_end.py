@@ -16,7 +16,7 @@ from netmark.analytics import services
 from netmark.analytics.stores import get_store
 from netmark.analytics.tests.helpers import make_site
 from netmark.analytics.tests.test_dashboard_browser import page_as  # noqa: F401 - a fixture
-from netmark.analytics.tests.test_tracker_browser import QuietHandler, _serve
+from netmark.analytics.tests.test_tracker_browser import SNIPPET, QuietHandler, _serve
 from netmark.analytics.tests.test_tracker_script import SHIPPED
 from netmark.core.roles import Role
 
@@ -26,17 +26,18 @@ VISITOR_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36"
 )
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>云岭茶业</title>
-<script>window.netmark = window.netmark || function(){{(window.netmark.q = window.netmark.q || []).push(arguments)}}</script>
+<script>{snippet}</script>
 <script defer data-local data-domain="e2e-tea.example" data-api="{api}" src="/netmark.js"></script></head>
 <body><h1>Spring tea</h1>
-<a id="spa" href="/products/longjing" onclick="history.pushState({{}}, '', this.href); return false;">Longjing</a>
+<a id="spa" href="/products/longjing"
+   onclick="history.pushState({{}}, '', this.href); return false;">Longjing</a>
 </body></html>"""
 
 
 @pytest.fixture
 def shop(tmp_path, live_server):
     shutil.copy(SHIPPED, tmp_path / "netmark.js")
-    (tmp_path / "index.html").write_text(PAGE.format(api=live_server.url), encoding="utf-8")
+    (tmp_path / "index.html").write_text(PAGE.format(api=live_server.url, snippet=SNIPPET), encoding="utf-8")
     server = _serve(ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(tmp_path))))
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
