@@ -3,7 +3,8 @@ event processor on the command line."""
 
 import argparse
 import datetime
-import time
+import signal
+import threading
 
 from django.utils.translation import gettext as _
 
@@ -51,14 +52,21 @@ def _date(text: str) -> datetime.date:
 
 
 def process(context: Context) -> int:
+    """One round, or rounds until SIGTERM/SIGINT; a stop lets the batch in hand finish."""
     args = context.args
+    stopping = threading.Event()
+    if args.follow:
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stopping.set())
     while True:
         moved = services.process_pending()
         if not args.follow:
             context.emit({"processed": moved}, _("%(count)d events processed.") % {"count": moved})
             return 0
+        if stopping.is_set():
+            return 0
         if not moved:
-            time.sleep(max(0.05, args.interval))
+            stopping.wait(max(0.05, args.interval))
 
 
 def site_list(context: Context) -> int:

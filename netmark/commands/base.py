@@ -90,6 +90,7 @@ def noun_help() -> dict[str, str]:
         "plan": _("promotion plans: list, show, create, export, import"),
         "positioning": _("products, audiences and messages: export, import"),
         "channel": _("channel accounts: export, import"),
+        "link": _("tracked links: list, create, export, import, qr"),
         "analytics": _("web analytics: process, sites, summary, breakdown, goals, funnel"),
     }
 

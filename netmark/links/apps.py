@@ -13,4 +13,6 @@ class LinksConfig(AppConfig):
 
         group = _("Execution")
         register_nav("links.links", _("Tracked links"), "links:link_list", Capability.READ, 50, group=group)
-        register_nav("links.mappings", _("UTM mappings"), "links:mapping_list", Capability.READ, 51, group=group)
+        register_nav(
+            "links.mappings", _("UTM mappings"), "links:mapping_list", Capability.READ, 51, group=group
+        )

@@ -125,6 +125,8 @@ def call(client: Client, method: str, path: str, body=None, query: dict | None =
         return client.get(path, query or {})
     if query:
         path = f"{path}?{urlencode(query)}"
+    if isinstance(body, dict) and any(hasattr(value, "read") for value in body.values()):
+        return client.post(path, body)  # an upload: multipart/form-data
     if body is None:
         return client.generic(method, path)
     return client.generic(method, path, json.dumps(body), content_type="application/json")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from netmark.tests.apiwalk import (
@@ -51,6 +52,8 @@ HINTS = {
     "ts": lambda factory: datetime.now(UTC).isoformat(),  # conversions reach at most a week back
     "goal": lambda factory: ["event:Signup"],
     "step": lambda factory: ["page:/", "event:Signup"],
+    # CSV uploads: a header the links import accepts and no rows (an import of nothing succeeds).
+    "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
 }
 # Collections filled by events rather than a create route: the create route that causes one.
 TRIGGERS = {

@@ -36,6 +36,14 @@ EMAIL = "an email address must pass Django's validator (domain and local-part ru
 NUL = "Text may not contain NUL characters."
 URL = "Django's URL validator checks host names (label lengths, IDN) beyond what a pattern states"
 ONCE = "a KPI or a channel appears once per plan (uniqueness across list items)"
+LINK_RULES = {
+    "destination": URL + "; a destination may not be another short link",
+    "utm_campaign": "the promotion's own UTM campaign may hold characters a UTM value cannot (e.g. Chinese)",
+    "utm_medium": "the workspace's naming conventions may restrict the mediums",
+}
+MAPPING_RULES = {"__all__": "a mapping names at least one UTM value (one matching everything is refused)"}
+# Uploads a generated file cannot satisfy: the file must be a CSV with the right columns.
+CSV_UPLOADS = {"POST /api/v1/links/import"}
 PLAN_RULES = {
     "recurrence": RECURRENCE,
     "ends_on": ENDS,
@@ -53,6 +61,10 @@ SEMANTIC_RULES = {
     "GET /api/v1/calendar": {"end": "the end may not precede the start"},
     "POST /api/v1/plans": PLAN_RULES,
     "PATCH /api/v1/plans/{plan_id}": PLAN_RULES,
+    "POST /api/v1/links": LINK_RULES,
+    "PATCH /api/v1/links/{link_id}": LINK_RULES,
+    "POST /api/v1/utm-mappings": MAPPING_RULES,
+    "PATCH /api/v1/utm-mappings/{mapping_id}": MAPPING_RULES,
     "POST /api/v1/webhooks": {"url": SSRF},
     "PATCH /api/v1/webhooks/{webhook_id}": {"url": SSRF},
 }
@@ -80,6 +92,9 @@ def valid_data_accepted(ctx, response, case):
     except RejectedPositiveData:
         allowed = SEMANTIC_RULES.get(case.operation.label, {})
         fields = response.json().get("fields", {}) if response.status_code == 422 else {}
+        code = response.json().get("code") if response.status_code == 422 else None
+        if case.operation.label in CSV_UPLOADS and code in {"csv_error", "import_failed"}:
+            return None  # a generated file is rarely a CSV with the right columns (core/csvio.py)
         if fields and {re.sub(r"\.\d+\.", ".N.", name) for name in fields} <= set(allowed):
             return None
         if (

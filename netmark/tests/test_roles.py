@@ -52,6 +52,7 @@ OPERATIONS = {
     "GET /api/v1/audit": "administer",
     "PUT /api/v1/plans/{plan_id}/lessons": "evaluate",
     "POST /api/v1/calendar/feed/reset": "administer",
+    "PATCH /api/v1/link-conventions": "plan",
 }
 
 

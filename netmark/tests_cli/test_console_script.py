@@ -131,7 +131,7 @@ def test_serve_sets_up_a_first_run_serves_pages_and_stops_on_sigterm(installed, 
         assert get(f"http://127.0.0.1:{port}/healthz") == 200
         assert get(f"http://127.0.0.1:{port}/static/admin/css/base.css") == 200
         children = children_of(server.pid)
-        assert len(children) == 2
+        assert len(children) == 3  # granian, the Huey consumer, the event processor
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=60) == 0
     finally:
