@@ -9,8 +9,11 @@ from netmark.analytics import reports, services
 from netmark.analytics.schemas import (
     AcceptedOut,
     ConversionsIn,
+    Dimension,
     FunnelStepOut,
     GoalOut,
+    GoalText,
+    Interval,
     ReportFilters,
     RowOut,
     SeriesOut,
@@ -80,14 +83,16 @@ def summary(request, site_id: int, filters: Query[ReportFilters]):
 
 
 @router.get("/sites/{site_id}/timeseries", response=responses({200: SeriesOut}))
-def timeseries(request, site_id: int, filters: Query[ReportFilters], interval: str | None = None):
+def timeseries(request, site_id: int, filters: Query[ReportFilters], interval: Interval | None = None):
     site, period, parsed = _report_scope(request, site_id, filters)
     chosen, points = reports.timeseries(site, period, parsed, interval)
     return {"interval": chosen, "points": [{"bucket": label, **values} for label, values in points]}
 
 
 @router.get("/sites/{site_id}/breakdown", response=responses({200: list[RowOut]}))
-def breakdown(request, site_id: int, filters: Query[ReportFilters], dimension: str = "path", limit: int = 10):
+def breakdown(
+    request, site_id: int, filters: Query[ReportFilters], dimension: Dimension = "path", limit: int = 10
+):
     """Rows by ``dimension``: path, entry_path, exit_path, channel, source, referrer_host, the five
     UTM fields, device, browser, os, screen, language, or name (custom events)."""
     site, period, parsed = _report_scope(request, site_id, filters)
@@ -95,7 +100,7 @@ def breakdown(request, site_id: int, filters: Query[ReportFilters], dimension: s
 
 
 @router.get("/sites/{site_id}/goals", response=responses({200: list[GoalOut]}))
-def goals(request, site_id: int, filters: Query[ReportFilters], goal: list[str] = Query([])):  # noqa: B008
+def goals(request, site_id: int, filters: Query[ReportFilters], goal: list[GoalText] = Query([])):  # noqa: B008
     site, period, parsed = _report_scope(request, site_id, filters)
     return reports.goals(site, period, goal[:20], parsed)  # no goal asked: an empty list
 
@@ -105,7 +110,7 @@ def funnel(
     request,
     site_id: int,
     filters: Query[ReportFilters],
-    step: list[str] = Query([]),  # noqa: B008
+    step: list[GoalText] = Query([]),  # noqa: B008
     window_hours: int = 24,
 ):
     site, period, parsed = _report_scope(request, site_id, filters)

@@ -1,12 +1,31 @@
 from datetime import date, datetime
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
+from netmark.analytics.reports import BREAKDOWNS
+from netmark.analytics.stores.base import DIMENSIONS
 from netmark.core.apitypes import InputSchema, bounded_decimal
 
-Domain = Field(min_length=1, max_length=253, description="Host name, e.g. shop.example.com")
+
+def _number_only(value):
+    """JSON numbers only: "12" and true are refused, 12.0 is 12 (as JSON Schema's integer)."""
+    if isinstance(value, (str, bool)):
+        raise ValueError("must be a number")
+    return value
+
+
+JsonInt = Annotated[int, BeforeValidator(_number_only)]
+DOMAIN_PATTERN = r"^(https?://)?(www\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*/?$"
+Domain = Field(
+    min_length=1, max_length=253, pattern=DOMAIN_PATTERN, description="Host name, e.g. shop.example.com"
+)
+FilterText = Annotated[str, Field(pattern="^(" + "|".join(DIMENSIONS) + ")[!~]?:", max_length=2100)]
+GoalText = Annotated[str, Field(pattern="^(event|page):.", max_length=500)]
+Dimension = Literal[BREAKDOWNS]
+Interval = Literal["hour", "day", "month"]
 SaltPeriod = Field("day", pattern="^(day|week|month)$")
 Amount = bounded_decimal("-999999999", "999999999", 6)
 
@@ -18,17 +37,17 @@ class SiteIn(InputSchema):
     salt_period: str = SaltPeriod
     excluded_ips: str = Field("", max_length=5000)
     excluded_paths: str = Field("", max_length=5000)
-    events_per_minute: int = Field(6000, ge=0, le=10_000_000, strict=True)
+    events_per_minute: JsonInt = Field(6000, ge=0, le=10_000_000)
 
 
 class SitePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    domain: str | None = Field(None, min_length=1, max_length=253)
+    domain: str | None = Field(None, min_length=1, max_length=253, pattern=DOMAIN_PATTERN)
     timezone: str | None = Field(None, max_length=64)
     salt_period: str | None = Field(None, pattern="^(day|week|month)$")
     excluded_ips: str | None = Field(None, max_length=5000)
     excluded_paths: str | None = Field(None, max_length=5000)
-    events_per_minute: int | None = Field(None, ge=0, le=10_000_000, strict=True)
+    events_per_minute: JsonInt | None = Field(None, ge=0, le=10_000_000)
     is_active: bool | None = None
 
 
@@ -50,7 +69,7 @@ class SiteOut(Schema):
 class ReportFilters(Schema):
     start: date | None = Field(None, description="First day, in the site's time zone (default: 30 days ago)")
     end: date | None = Field(None, description="Last day, inclusive (default: today)")
-    filter: list[str] = Field(
+    filter: list[FilterText] = Field(
         default_factory=list,
         max_length=20,
         description="dimension:value (is), dimension!:value (is not), dimension~:value (contains)",
@@ -125,7 +144,7 @@ class ConversionIn(InputSchema):
 
 
 class ConversionsIn(InputSchema):
-    site_id: int = Field(ge=1, le=2**63 - 1, strict=True)
+    site_id: JsonInt = Field(ge=1, le=2**63 - 1)
     items: list[ConversionIn] = Field(min_length=1, max_length=1000)
 
 

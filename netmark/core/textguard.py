@@ -2,7 +2,8 @@
 
 - NUL characters: PostgreSQL cannot store U+0000 in text and no marketer means to send one;
   catching it once here answers every route alike instead of a 500 from the database.
-- A query parameter is given once: no route takes lists in its query string.
+- A query parameter is given once, except those that routes declare as lists (``REPEATABLE``:
+  the report filters, goals and funnel steps of analytics).
 - JSON bodies of ``/api/v1/`` are objects: a list or a bare value is refused, never half-applied.
 """
 
@@ -27,6 +28,7 @@ def find_nul(value, path: str = "") -> str | None:
 
 
 _NO_BODY = object()
+REPEATABLE = frozenset({"filter", "goal", "step"})
 
 
 class ApiTextGuardMiddleware:
@@ -46,7 +48,7 @@ class ApiTextGuardMiddleware:
 
     def _refusal(self, request) -> tuple[str, str] | None:
         for key, values in request.GET.lists():
-            if len(values) > 1:
+            if len(values) > 1 and key not in REPEATABLE:
                 return key, _("Give this query parameter once.")
             if "\x00" in key or any("\x00" in value for value in values):
                 return key.replace("\x00", ""), _("Text may not contain NUL characters.")

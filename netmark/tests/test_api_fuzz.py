@@ -50,7 +50,20 @@ PLAN_RULES = {
     "targets.N.kpi": ONCE,
     "channels.N.channel_account_id": ONCE,
 }
+ZONE = "a time zone must be one the IANA database knows (data, not schema)"
+SITE_RULES = {"timezone": ZONE, "domain": "the model checks the cleaned host name again (label rules)"}
+RANGE = {"start": "a report's start may not follow its end, and a report covers at most three years"}
 SEMANTIC_RULES = {
+    "POST /api/v1/sites": SITE_RULES,
+    "PATCH /api/v1/sites/{site_id}": SITE_RULES,
+    "GET /api/v1/sites/{site_id}/summary": RANGE,
+    "GET /api/v1/sites/{site_id}/timeseries": RANGE,
+    "GET /api/v1/sites/{site_id}/breakdown": RANGE,
+    "GET /api/v1/sites/{site_id}/goals": RANGE,
+    "GET /api/v1/sites/{site_id}/funnel": {**RANGE, "steps": "a funnel has 2 to 8 steps"},
+    "POST /api/v1/conversions": {
+        "items.N": "a conversion lies within the last 7 days, and a revenue needs its currency",
+    },
     "POST /api/v1/products": {"url": URL},
     "PATCH /api/v1/products/{product_id}": {"url": URL},
     "POST /api/v1/members": {"email": EMAIL},

@@ -37,7 +37,9 @@ class _Sqlite:
         connection = connections.get(name)
         if connection is None:
             try:
-                connection = sqlite3.connect(self.paths[name], timeout=self.timeouts[name], isolation_level=None)
+                connection = sqlite3.connect(
+                    self.paths[name], timeout=self.timeouts[name], isolation_level=None
+                )
                 connection.execute("PRAGMA journal_mode=WAL")
                 connection.execute(f"PRAGMA synchronous={self.synchronous}")
                 connection.execute("PRAGMA temp_store=MEMORY")
