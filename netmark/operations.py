@@ -1,8 +1,9 @@
 """Operator tasks: backup and restore, the first admin and first run, the process supervisor.
 
 Backups are one ``.tar.gz`` holding ``manifest.json`` and the databases: each SQLite file
-(records ``netmark.db``, events ``events.db`` and ``inbox.db``, jobs ``jobs.db``, when present) copied with SQLite's
-online backup API, so the server may keep running; with PostgreSQL, a ``pg_dump -Fc`` of the
+(records ``netmark.db``, events ``events.db`` and ``inbox.db``, jobs ``jobs.db``, when present)
+copied with SQLite's online backup API, so the server may keep running; with PostgreSQL, a
+``pg_dump -Fc`` of the
 records database. Restore checks the archive before it touches anything: only known file names,
 no absolute paths, no ``..``, no links (zip slip), checksums from the manifest; and it refuses to
 overwrite a database that holds data unless forced. Stop the server before restoring.
