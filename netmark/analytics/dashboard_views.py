@@ -13,7 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from netmark.analytics import reports, services
 from netmark.analytics.forms import MAX_GOALS, MAX_STEPS, DashboardState
@@ -36,22 +36,31 @@ EXPORT_ROWS = 1000
 
 # The breakdown cards and their tabs: (card key, heading, ((dimension, tab label), ...)).
 SECTIONS = (
-    ("pages", _lazy("Pages"), (
-        ("path", _lazy("Top pages")), ("entry_path", _lazy("Entry")), ("exit_path", _lazy("Exit")),
+    ("pages", pgettext_lazy("website pages", "Pages"), (
+        ("path", gettext_lazy("Top pages")),
+        ("entry_path", gettext_lazy("Entry")),
+        ("exit_path", gettext_lazy("Exit")),
     )),
-    ("sources", _lazy("Sources"), (
-        ("channel", _lazy("Channels")), ("source", _lazy("Sources")), ("referrer_host", _lazy("Referrers")),
+    ("sources", gettext_lazy("Sources"), (
+        ("channel", gettext_lazy("Channels")),
+        ("source", gettext_lazy("Sources")),
+        ("referrer_host", gettext_lazy("Referrers")),
     )),
-    ("campaigns", _lazy("Campaigns (UTM)"), (
-        ("utm_source", _lazy("Source")), ("utm_medium", _lazy("Medium")), ("utm_campaign", _lazy("Campaign")),
-        ("utm_content", _lazy("Content")), ("utm_term", _lazy("Term")),
+    ("campaigns", gettext_lazy("Campaigns (UTM)"), (
+        ("utm_source", gettext_lazy("Source")),
+        ("utm_medium", gettext_lazy("Medium")),
+        ("utm_campaign", gettext_lazy("Campaign")),
+        ("utm_content", gettext_lazy("Content")),
+        ("utm_term", gettext_lazy("Term")),
     )),
-    ("devices", _lazy("Devices"), (
-        ("device", _lazy("Devices")), ("browser", _lazy("Browsers")), ("os", _lazy("OS")),
-        ("screen", _lazy("Screen sizes")),
+    ("devices", gettext_lazy("Devices"), (
+        ("device", gettext_lazy("Devices")),
+        ("browser", gettext_lazy("Browsers")),
+        ("os", gettext_lazy("OS")),
+        ("screen", gettext_lazy("Screen sizes")),
     )),
-    ("languages", _lazy("Languages"), (("language", _lazy("Languages")),)),
-    ("events", _lazy("Custom events"), (("name", _lazy("Events")),)),
+    ("languages", gettext_lazy("Languages"), (("language", gettext_lazy("Languages")),)),
+    ("events", gettext_lazy("Custom events"), (("name", gettext_lazy("Events")),)),
 )  # fmt: skip
 
 
@@ -62,26 +71,26 @@ class Column:
     kind: str = "int"  # int, percent, money, decimal, duration
 
 
-VISITORS = Column("visitors", _lazy("Visitors"))
+VISITORS = Column("visitors", gettext_lazy("Visitors"))
 VISIT_COLUMNS = (
     VISITORS,
-    Column("visits", _lazy("Visits")),
-    Column("bounce_rate", _lazy("Bounce rate"), "percent"),
+    Column("visits", gettext_lazy("Visits")),
+    Column("bounce_rate", gettext_lazy("Bounce rate"), "percent"),
 )
-PAGE_COLUMNS = (VISITORS, Column("pageviews", _lazy("Pageviews")))
+PAGE_COLUMNS = (VISITORS, Column("pageviews", gettext_lazy("Pageviews")))
 EVENT_COLUMNS = (
     VISITORS,
-    Column("events", _lazy("Events")),
-    Column("revenue_micros", _lazy("Revenue"), "money"),
+    Column("events", gettext_lazy("Events")),
+    Column("revenue_micros", gettext_lazy("Revenue"), "money"),
 )
-REVENUE = Column("revenue_micros", _lazy("Revenue"), "money")
+REVENUE = Column("revenue_micros", gettext_lazy("Revenue"), "money")
 CARDS = (  # (column, a rise is good)
     (VISITORS, True),
-    (Column("visits", _lazy("Visits")), True),
-    (Column("pageviews", _lazy("Pageviews")), True),
-    (Column("views_per_visit", _lazy("Views per visit"), "decimal"), True),
-    (Column("bounce_rate", _lazy("Bounce rate"), "percent"), False),
-    (Column("mean_duration_s", _lazy("Visit duration"), "duration"), True),
+    (Column("visits", gettext_lazy("Visits")), True),
+    (Column("pageviews", gettext_lazy("Pageviews")), True),
+    (Column("views_per_visit", gettext_lazy("Views per visit"), "decimal"), True),
+    (Column("bounce_rate", gettext_lazy("Bounce rate"), "percent"), False),
+    (Column("mean_duration_s", gettext_lazy("Visit duration"), "duration"), True),
     (REVENUE, True),
 )
 

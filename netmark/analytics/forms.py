@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from netmark.analytics import reports
 from netmark.analytics.models import Site
@@ -38,24 +38,24 @@ def time_zone_choices() -> list[tuple[str, str]]:
 
 
 class SiteForm(forms.Form):
-    name = forms.CharField(label=_lazy("Name"), max_length=200)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
     domain = forms.CharField(
-        label=_lazy("Domain"),
+        label=gettext_lazy("Domain"),
         max_length=253,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "The host name the tracker reports, such as shop.example.com (no https://, no path)."
         ),
     )
     timezone = forms.ChoiceField(
-        label=_lazy("Time zone"),
+        label=gettext_lazy("Time zone"),
         initial="Asia/Shanghai",
-        help_text=_lazy("Days and hours of the reports are counted in this time zone."),
+        help_text=gettext_lazy("Days and hours of the reports are counted in this time zone."),
     )
     salt_period = forms.ChoiceField(
-        label=_lazy("Visitor salt rotation"),
+        label=gettext_lazy("Visitor salt rotation"),
         choices=Site.SaltPeriod.choices,
         initial=Site.SaltPeriod.DAY,
-        help_text=_lazy(
+        help_text=gettext_lazy(
             "Anonymous visitors are counted with a salted hash whose salt is thrown away when it "
             "rotates. Daily is the most private: an anonymous visitor's path spans at most one day. "
             "Weekly or monthly rotation follows anonymous visitors for longer (returning visitors, "
@@ -63,28 +63,28 @@ class SiteForm(forms.Form):
         ),
     )
     excluded_ips = forms.CharField(
-        label=_lazy("Excluded IP addresses"),
+        label=gettext_lazy("Excluded IP addresses"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("One address or network (CIDR) per line, e.g. your office."),
+        help_text=gettext_lazy("One address or network (CIDR) per line, e.g. your office."),
     )
     excluded_paths = forms.CharField(
-        label=_lazy("Excluded paths"),
+        label=gettext_lazy("Excluded paths"),
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("One path per line; * matches any characters, e.g. /admin/*."),
+        help_text=gettext_lazy("One path per line; * matches any characters, e.g. /admin/*."),
     )
     events_per_minute = forms.IntegerField(
-        label=_lazy("Events per minute"),
+        label=gettext_lazy("Events per minute"),
         min_value=0,
         max_value=10_000_000,
         initial=6000,
-        help_text=_lazy("Events above this rate are refused, which protects the reports from floods."),
+        help_text=gettext_lazy("Events above this rate are refused, which protects the reports from floods."),
     )
     is_active = forms.BooleanField(
-        label=_lazy("Active (accept events)"),
+        label=gettext_lazy("Active (accept events)"),
         required=False,
         initial=True,
     )

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netmark.analytics import reports, services
 from netmark.analytics.stores.base import MICROS
@@ -62,9 +63,9 @@ FILTER_OPERATORS = {"is": _("is"), "is_not": _("is not"), "contains": _("contain
 VALUE_LABELS = {
     "channel": {
         "direct": _("Direct"),
-        "search": _("Search"),
+        "search": pgettext_lazy("channel", "Search"),
         "social": _("Social"),
-        "email": _("Email"),
+        "email": pgettext_lazy("channel", "Email"),
         "paid": _("Paid"),
         "referral": _("Referral"),
         "offline": _("Offline (QR, print)"),
