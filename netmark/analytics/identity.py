@@ -137,6 +137,11 @@ def _is_trusted(address: str) -> bool:
     networks = _trusted_networks(tuple(settings.TRUSTED_PROXIES))
     if not networks:
         return False
+    return _in_networks(address, networks)
+
+
+@lru_cache(maxsize=4096)
+def _in_networks(address: str, networks: tuple) -> bool:
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:

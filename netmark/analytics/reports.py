@@ -14,30 +14,14 @@ from django.utils.translation import gettext as _
 
 from netmark.analytics.models import Site
 from netmark.analytics.stores import get_store
-from netmark.analytics.stores.base import DIMENSIONS, Filter, Goal, Query, Totals, as_dict
+from netmark.analytics.stores.base import DIMENSIONS, VISIT_DIMENSIONS, Filter, Goal, Query, Totals, as_dict
 from netmark.core.errors import ValidationFailed
 
 MAX_DAYS = 3 * 366
 FILTER_OPS = ("is", "is_not", "contains")
-BREAKDOWNS = (
-    "path",
-    "entry_path",
-    "exit_path",
-    "channel",
-    "source",
-    "referrer_host",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "device",
-    "browser",
-    "os",
-    "screen",
-    "language",
-    "name",
-)
+# What a table can break down by: pages, the visit dimensions and custom events. Not country (no
+# GeoIP data ships yet) nor host name (one per site, in practice).
+BREAKDOWNS = ("path", *(name for name in VISIT_DIMENSIONS if name not in ("country", "hostname")), "name")
 
 
 @dataclass(frozen=True, slots=True)

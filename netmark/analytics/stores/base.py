@@ -75,12 +75,16 @@ class Event:
     tz: str = "UTC"  # the site's (or workspace's) time zone: days and hours are local to it
 
     def to_json(self) -> str:
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, separators=(",", ":"))
+        # Not dataclasses.asdict: its deep copy was 40 % of an ingestion request.
+        data = {name: getattr(self, name) for name in _EVENT_FIELDS}
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Event:
         return cls(**json.loads(text))
 
+
+_EVENT_FIELDS = tuple(item.name for item in dataclasses.fields(Event))
 
 # Dimensions a report can break down or filter by. Visit dimensions are fixed at a visit's first
 # event; page dimensions belong to each pageview.

@@ -8,6 +8,8 @@
 - ``nm_drops``: events refused by filters (bots, exclusions), per site, day and reason.
 """
 
+from netmark.analytics.stores.base import VISIT_DIMENSIONS
+
 INBOX = {
     "sqlite": [
         "CREATE TABLE IF NOT EXISTS nm_inbox (id INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)",
@@ -17,26 +19,7 @@ INBOX = {
     ],
 }
 
-_VISIT_TEXT = (
-    "entry_path",
-    "exit_path",
-    "referrer",
-    "referrer_host",
-    "channel",
-    "source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
-    "device",
-    "browser",
-    "os",
-    "screen",
-    "language",
-    "country",
-    "hostname",
-)
+_VISIT_TEXT = ("referrer", *VISIT_DIMENSIONS)
 
 VISIT_COLUMNS = (
     "id",
@@ -100,6 +83,7 @@ def _events_ddl() -> list[str]:
         "CREATE INDEX IF NOT EXISTS nm_events_visit ON nm_events (visit_id)",
         "CREATE INDEX IF NOT EXISTS nm_events_link ON nm_events (link_id, ts) WHERE link_id IS NOT NULL",
         "CREATE INDEX IF NOT EXISTS nm_events_contact ON nm_events (contact_id) WHERE contact_id IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS nm_events_visitless ON nm_events (site_id, ts) WHERE visit_id IS NULL",
         "CREATE TABLE IF NOT EXISTS nm_visits ("
         " id BIGINT PRIMARY KEY,"
         " workspace_id BIGINT NOT NULL,"
