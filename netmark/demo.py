@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from netmark.analytics.demo import load_demo_traffic
 from netmark.core import services as core
 from netmark.core.models import Workspace
 from netmark.core.roles import Role
@@ -107,6 +108,9 @@ def create_demo(slug: str = DEMO_SLUG) -> tuple[Workspace, dict[str, str]]:
         accounts = _accounts(members[Role.PLANNER])
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo(workspace.time_zone))
         _plans(members, today, products, audiences, messages, accounts)
+    # Events live in their own store, outside the transaction: written once the records are.
+    domain = "yunling-tea.example" if slug == DEMO_SLUG else f"{slug}.demo.example"
+    load_demo_traffic(workspace, domain)
     return workspace, passwords
 
 

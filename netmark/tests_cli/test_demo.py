@@ -69,3 +69,23 @@ def test_second_demo_call_changes_nothing_and_prints_no_passwords(db):
     assert (again, passwords) == (workspace, {})
     assert scoped(AuditEntry, workspace).count() == entries
     assert scoped(Plan, workspace).count() == 5
+
+
+def test_demo_website_has_two_months_of_traffic_through_the_real_pipeline(db):
+    from datetime import date
+
+    from netmark.analytics import reports
+    from netmark.analytics.models import Site
+
+    workspace, _passwords = create_demo()
+    site = scoped(Site, workspace).get()
+    assert site.domain == "yunling-tea.example"
+    period = reports.period_or_default(None, None, site)
+    current = reports.summary(site, period)["current"]
+    assert current["visits"] > 500
+    assert 0.2 < current["bounce_rate"] < 0.6
+    assert current["revenue_micros"] > 0
+    channels = {row["value"] for row in reports.breakdown(site, period, "channel")}
+    assert {"direct", "search", "social"} <= channels
+    assert reports.realtime(site) == 0  # nothing in the last ten minutes: no fake "live" visitors
+    assert period.end <= date.today() + timedelta(days=1)
