@@ -21,6 +21,7 @@ import argparse
 import json
 import math
 import os
+import pickle
 import statistics
 import sys
 import tempfile
@@ -134,6 +135,30 @@ def load(store, site, args):
     size = sum(path.stat().st_size for path in Path(os.environ["NETMARK_DATA_DIR"]).glob("*.db*"))
     print(f"  store files {size / 2**20:,.0f} MiB; inbox left {store.pending()}")
     return result, start_ms, elapsed, loader
+
+
+def seal(store) -> None:
+    """Copy the loaded rows into the columnar read side, as the processor does after its rounds."""
+    started = time.perf_counter()
+    sealed = store.seal()
+    elapsed = time.perf_counter() - started
+    if sealed:
+        rows = sealed["visits"] + sealed["events"]
+        print(
+            f"sealed {sealed['visits']:,} visits and {sealed['events']:,} events into Parquet segments in"
+            f" {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s; {sealed['merged']} merges)"
+        )
+
+
+def _reuse(data_dir: str, saved: Path):
+    """A folder loaded by an earlier ``--data`` run: the store as it was, the truth from its load."""
+    os.environ.update(NETMARK_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="netmark.settings")
+    import django
+
+    django.setup()
+    site, result, start_ms, load_seconds, stored = pickle.loads(saved.read_bytes())  # noqa: S301 - our own file
+    print(f"reusing {stored:,} events loaded into {data_dir}")
+    return site, result, start_ms, load_seconds, stored
 
 
 def _utc_ms(day: date) -> int:
@@ -264,15 +289,32 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per query before fewer runs")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--data", help="keep the loaded data folder here; a folder loaded before is reused (no reload)"
+    )
+    parser.add_argument("--load-only", action="store_true", help="load (into --data) and stop")
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="netmark-query-bench-")
+    data_dir = args.data or tempfile.mkdtemp(prefix="netmark-query-bench-")
+    saved = Path(data_dir) / "bench-load.pickle"
     try:
-        site = setup(data_dir)
-        from netmark.analytics.stores import get_store
         from netmark.analytics.stores.base import Query
 
+        if saved.exists():
+            site, result, start_ms, load_seconds, stored = _reuse(data_dir, saved)
+        else:
+            site = setup(data_dir)
+            from netmark.analytics.stores import get_store
+
+            result, start_ms, load_seconds, loader = load(get_store(), site, args)
+            stored = loader.stored
+            if args.data:
+                saved.write_bytes(pickle.dumps((site, result, start_ms, load_seconds, stored)))
+        if args.load_only:
+            return 0
+        from netmark.analytics.stores import get_store
+
         store = get_store()
-        result, start_ms, load_seconds, loader = load(store, site, args)
+        seal(store)
         query = Query(site.workspace_id, site.id, start_ms, start_ms + args.days * DAY_MS, site.timezone)
         problems = check(store, query, result)
         verdict = "every unfiltered answer equals the truth" if not problems else "DIFFERENCES"
@@ -280,11 +322,16 @@ def main() -> int:
         for problem in problems:
             print("  " + problem)
         cells = bench_queries(store, query, args)
-        markdown(cells, args, loader.stored, load_seconds)
-    finally:
-        import shutil
+        markdown(cells, args, stored, load_seconds)
+        import resource
 
-        shutil.rmtree(data_dir, ignore_errors=True)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"\npeak resident memory of this process (load, seal and queries): {peak:,.0f} MiB")
+    finally:
+        if not args.data:
+            import shutil
+
+            shutil.rmtree(data_dir, ignore_errors=True)
     return 1 if problems else 0
 
 

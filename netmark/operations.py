@@ -32,6 +32,7 @@ from django.db import connections
 from django.utils.translation import gettext as _
 
 from netmark import __version__
+from netmark.analytics.stores.columnar import reset_after_restore
 from netmark.core import services as core
 from netmark.core.errors import Conflict, NetmarkError, ValidationFailed
 from netmark.core.models import Workspace
@@ -213,6 +214,8 @@ def restore_from(
                     _pg_restore(postgres, Path(work) / name, force=force)
                 else:
                     _sqlite_restore(Path(work) / name, files[name])
+                    if name == "events.db":
+                        reset_after_restore(files[name])
                 progress(name, 1, 1)
     return list(manifest["files"])
 

@@ -111,6 +111,8 @@ else:
 # Events (analytics): SQLite files in the data folder, PostgreSQL with the records or NETMARK_EVENTS_URL.
 EVENTS_URL = env_str("EVENTS_URL")
 EVENTS_FSYNC = env_bool("EVENTS_FSYNC", False)
+# SQLite only: reports read Parquet segments through DuckDB (docs/decisions.md, "columnar read side").
+EVENTS_COLUMNAR = env_bool("EVENTS_COLUMNAR", True)
 # Seconds an append waits for the event store before the event goes to the local spool.
 EVENTS_BUSY_TIMEOUT = float(env_str("EVENTS_BUSY_TIMEOUT", "1.0"))
 # X-Forwarded-For is trusted only from these proxies (addresses or networks).

@@ -214,9 +214,19 @@ def _conversion_event(site: sites.SiteInfo, item: dict, now: float) -> Event:
 
 
 def process_pending(limit: int = 2000, *, drain_spool: bool = True) -> int:
-    """Drain the spool into the store, then move the inbox into visits and events."""
+    """Drain the spool into the store, move the inbox into visits and events, and bring the
+    columnar read side up to date (at most once every ``SEAL_INTERVAL_S`` per process)."""
     store = get_store()
     if drain_spool:
         spool.drain()
     spool.flush_drops()
-    return store.process_all(limit)
+    moved = store.process_all(limit)
+    global _last_seal
+    if time.monotonic() - _last_seal >= SEAL_INTERVAL_S:
+        store.seal()
+        _last_seal = time.monotonic()
+    return moved
+
+
+SEAL_INTERVAL_S = 30.0
+_last_seal = float("-inf")

@@ -51,6 +51,7 @@ def get_store() -> SqlEventStore:
                     url=url,
                     fsync=settings.EVENTS_FSYNC,
                     busy_timeout=settings.EVENTS_BUSY_TIMEOUT,
+                    columnar=settings.EVENTS_COLUMNAR,
                 )
     return _store
 

@@ -155,15 +155,31 @@ def goal_conversions(query: Query, goal: Goal) -> tuple[str, list]:
     )
 
 
-def funnel_step(query: Query, goal: Goal, end_ms: int) -> tuple[str, list]:
-    """(visitor, ts) of every event matching ``goal`` from the range start to ``end_ms``."""
-    scoped = Query(query.workspace_id, query.site_id, query.start_ms, end_ms, query.tz, query.filters)
-    where, params = _event_scope(scoped)
-    clause, goal_params = _goal_clause(goal)
-    return (
-        f"SELECT e.visitor, e.ts FROM nm_events e WHERE {where} AND {clause} ORDER BY e.visitor, e.ts",
-        [*params, *goal_params],
-    )
+def funnel(query: Query, steps, window_ms: int) -> tuple[str, list]:
+    """Visitors reaching each step. A visitor's first step-1 event in the range opens their window;
+    step k is their earliest matching event after step k-1 and within ``window_ms`` of step 1."""
+    ctes, params = [], []
+    for number, goal in enumerate(steps, start=1):
+        end_ms = query.end_ms if number == 1 else query.end_ms + window_ms
+        scoped = Query(query.workspace_id, query.site_id, query.start_ms, end_ms, query.tz, query.filters)
+        where, scope_params = _event_scope(scoped)
+        clause, goal_params = _goal_clause(goal)
+        if number == 1:
+            ctes.append(
+                f"s1 AS (SELECT e.visitor, MIN(e.ts) AS first_ts, MIN(e.ts) AS last_ts FROM nm_events e"
+                f" WHERE {where} AND {clause} GROUP BY e.visitor)"
+            )
+            params += [*scope_params, *goal_params]
+        else:
+            ctes.append(
+                f"s{number} AS (SELECT p.visitor, p.first_ts, MIN(e.ts) AS last_ts"
+                f" FROM s{number - 1} p JOIN nm_events e ON e.visitor = p.visitor"
+                f" WHERE {where} AND {clause} AND e.ts > p.last_ts AND e.ts <= p.first_ts + ?"
+                " GROUP BY p.visitor, p.first_ts)"
+            )
+            params += [*scope_params, *goal_params, window_ms]
+    counts = ", ".join(f"(SELECT COUNT(*) FROM s{number})" for number in range(1, len(steps) + 1))
+    return f"WITH {', '.join(ctes)} SELECT {counts}", params
 
 
 def realtime(workspace_id: int, site_id: int, since_ms: int) -> tuple[str, list]:

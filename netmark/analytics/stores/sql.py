@@ -1,116 +1,26 @@
 """The SQL event store: SQLite files under the data folder (default) or PostgreSQL.
 
-Connections are per thread. SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed
-append survives a crash of the process (the test kills the server with SIGKILL); surviving a
-power cut as well needs ``synchronous=FULL`` (``NETMARK_EVENTS_FSYNC=1``).
+Connections are per thread (``drivers``). SQLite runs in WAL mode with ``synchronous=NORMAL``: a
+committed append survives a crash of the process (the test kills the server with SIGKILL);
+surviving a power cut as well needs ``synchronous=FULL`` (``NETMARK_EVENTS_FSYNC=1``). On SQLite
+the reports read through the columnar read side (``columnar``) unless it is switched off;
+PostgreSQL answers them itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sqlite3
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from netmark.analytics.stores import queries, schema
 from netmark.analytics.stores.base import Event, Goal, Query, StoreUnavailable, Totals
+from netmark.analytics.stores.columnar import Columnar
+from netmark.analytics.stores.drivers import Postgres, Sqlite
 from netmark.analytics.stores.sessions import VISIT_TIMEOUT_MS, Visit, sessionize
 
 CHUNK = 500
-
-
-class _Sqlite:
-    dialect = "sqlite"
-
-    def __init__(self, directory: Path, *, fsync: bool = False, busy_timeout: float = 1.0):
-        self.paths = {"inbox": directory / "inbox.db", "events": directory / "events.db"}
-        # An append waits at most this long for a lock before the event goes to the spool.
-        self.timeouts = {"inbox": busy_timeout, "events": max(busy_timeout, 10.0)}
-        self.synchronous = "FULL" if fsync else "NORMAL"
-        self.local = threading.local()
-        self.opened: list = []  # every thread's connections, so that close() reaches them all
-
-    def connect(self, name: str):
-        connections = self.local.__dict__.setdefault("connections", {})
-        connection = connections.get(name)
-        if connection is None:
-            try:
-                connection = sqlite3.connect(
-                    self.paths[name], timeout=self.timeouts[name], isolation_level=None
-                )
-                connection.execute("PRAGMA journal_mode=WAL")
-                connection.execute(f"PRAGMA synchronous={self.synchronous}")
-                connection.execute("PRAGMA temp_store=MEMORY")
-                connection.execute("PRAGMA cache_size=-65536")
-            except sqlite3.Error as error:
-                raise StoreUnavailable(str(error)) from error
-            connections[name] = connection
-            self.opened.append(connection)
-        return connection
-
-    def begin(self, connection) -> None:
-        connection.execute("BEGIN IMMEDIATE")
-
-    @staticmethod
-    def sql(statement: str) -> str:
-        return statement
-
-    def close(self) -> None:
-        """Close this thread's connections (a failed one is reopened on next use)."""
-        for connection in self.local.__dict__.pop("connections", {}).values():
-            connection.close()
-
-    def close_all(self) -> None:
-        self.close()
-        for connection in self.opened:
-            # One made in another thread that is still running goes with that thread.
-            with contextlib.suppress(sqlite3.ProgrammingError):
-                connection.close()
-        self.opened.clear()
-
-
-class _Postgres:
-    dialect = "postgresql"
-
-    def __init__(self, url: str, *, busy_timeout: float = 1.0):
-        self.url = url
-        self.connect_timeout = max(1, round(busy_timeout * 2))
-        self.local = threading.local()
-        self.opened: list = []
-
-    def connect(self, name: str):
-        import psycopg
-
-        connection = getattr(self.local, "connection", None)
-        if connection is None or connection.closed:
-            try:
-                connection = psycopg.connect(self.url, autocommit=True, connect_timeout=self.connect_timeout)
-            except psycopg.Error as error:
-                raise StoreUnavailable(str(error)) from error
-            self.local.connection = connection
-            self.opened.append(connection)
-        return connection
-
-    def begin(self, connection) -> None:
-        connection.execute("BEGIN")
-
-    @staticmethod
-    def sql(statement: str) -> str:
-        return statement.replace("%", "%%").replace("?", "%s")
-
-    def close(self) -> None:
-        connection = getattr(self.local, "connection", None)
-        if connection is not None:
-            connection.close()
-            self.local.connection = None
-
-    def close_all(self) -> None:
-        self.close()
-        for connection in self.opened:
-            connection.close()
-        self.opened.clear()
 
 
 class SqlEventStore:
@@ -123,13 +33,17 @@ class SqlEventStore:
         url: str | None = None,
         fsync: bool = False,
         busy_timeout: float = 1.0,
+        columnar: bool = True,
     ):
+        self.columnar: Columnar | None = None
         if url:
-            self.db = _Postgres(url, busy_timeout=busy_timeout)
+            self.db = Postgres(url, busy_timeout=busy_timeout)
         else:
             assert directory is not None
             directory.mkdir(parents=True, exist_ok=True)
-            self.db = _Sqlite(directory, fsync=fsync, busy_timeout=busy_timeout)
+            self.db = Sqlite(directory, fsync=fsync, busy_timeout=busy_timeout)
+            if columnar:
+                self.columnar = Columnar(directory / "columnar", lambda: self.db.connect("events"))
         self.errors = self._errors()
         self._ready = False
 
@@ -152,6 +66,8 @@ class SqlEventStore:
                 connection = self.db.connect(name)
                 for statement in statements[self.db.dialect]:
                     connection.execute(statement)
+            if self.columnar is not None:
+                self.columnar.create_tables(self.db.connect("events"))
         except self.errors as error:
             raise StoreUnavailable(str(error)) from error
         self._ready = True
@@ -192,6 +108,8 @@ class SqlEventStore:
             connection.cursor().executemany(self.db.sql(statement), rows)
 
     def close(self) -> None:
+        if self.columnar is not None:
+            self.columnar.close()
         self.db.close_all()
 
     def truncate_all(self) -> None:
@@ -249,6 +167,8 @@ class SqlEventStore:
             open_visits = self._open_visits(connection, fresh)
             touched, rows = sessionize(fresh, open_visits)
             self._write(connection, touched, rows)
+            if self.columnar is not None:
+                self.columnar.mark_dirty(connection, touched.values())
         ids = [row[0] for row in batch]
         with self._transaction("inbox") as connection:
             for start in range(0, len(ids), CHUNK):
@@ -316,8 +236,21 @@ class SqlEventStore:
             rows,
         )
 
+    def seal(self, now_ms: int | None = None, *, clock_ms: int | None = None) -> dict[str, int]:
+        """Bring the columnar read side up to date (the processor calls this after each round)."""
+        if self.columnar is None:
+            return {}
+        try:
+            self._connection("events")
+            return self.columnar.seal(now_ms, clock_ms=clock_ms)
+        except self.errors as error:
+            raise StoreUnavailable(str(error)) from error
+
     def delete_site(self, workspace_id: int, site_id: int) -> int:
+        files: list[str] = []
         with self._transaction("events") as connection:
+            if self.columnar is not None:
+                files = self.columnar.delete_site(connection, site_id)
             deleted = connection.execute(
                 self.db.sql("DELETE FROM nm_events WHERE workspace_id = ? AND site_id = ?"),
                 (workspace_id, site_id),
@@ -327,34 +260,48 @@ class SqlEventStore:
                 (workspace_id, site_id),
             )
             connection.execute(self.db.sql("DELETE FROM nm_drops WHERE site_id = ?"), (site_id,))
+        if self.columnar is not None:
+            self.columnar.remove_files(files)
         return deleted
 
     # Reading
 
+    def _read(self, query: Query, statement: str, params: Sequence) -> list:
+        """Report SQL: through the columnar read side when there is one, else the database."""
+        if self.columnar is None:
+            return self._fetch("events", statement, params)
+        try:
+            self._connection("events")
+            return self.columnar.fetch(query.site_id, statement, params)
+        except self.errors as error:
+            self.db.close()
+            raise StoreUnavailable(str(error)) from error
+
     def totals(self, query: Query) -> Totals:
         statement, params = queries.totals(query)
-        totals = _totals(self._fetch("events", statement, params)[0])
+        totals = _totals(self._read(query, statement, params)[0])
         if not queries.has_visit_filters(query):
             statement, params = queries.visitless_revenue(query)
-            revenue, count = self._fetch("events", statement, params)[0]
+            revenue, count = self._read(query, statement, params)[0]
             totals.revenue_micros += int(revenue)
             totals.events += int(count)
         return totals
 
     def timeseries(self, query: Query, interval: str) -> list[tuple[str, Totals]]:
+        # Whole divisions written so that every engine answers an integer (DuckDB's ``/`` is real).
         if interval == "day":
             bucket = "v.day"
         elif interval == "month":
-            bucket = "(v.day / 100)"
+            bucket = "((v.day - v.day % 100) / 100)"
         elif interval == "hour":
-            offset = _utc_offset_ms(query.tz, query.start_ms)
-            bucket = f"((v.start_ts + {offset}) / 3600000)"
+            local = f"(v.start_ts + {_utc_offset_ms(query.tz, query.start_ms)})"
+            bucket = f"(({local} - {local} % 3600000) / 3600000)"
         else:
             raise queries.UnknownDimension(f"unknown interval {interval!r}")
         statement, params = queries.timeseries(query, bucket)
         return [
             (_bucket_label(interval, row[0]), _totals(row[1:]))
-            for row in self._fetch("events", statement, params)
+            for row in self._read(query, statement, params)
         ]
 
     def breakdown(self, query: Query, dimension: str, limit: int = 10) -> list[tuple[str, Totals]]:
@@ -363,39 +310,21 @@ class SqlEventStore:
             return [
                 (value, Totals(visitors=int(visitors), pageviews=int(count) if dimension == "path" else 0,
                                events=int(count) if dimension == "name" else 0, revenue_micros=int(revenue)))
-                for value, visitors, count, revenue in self._fetch("events", statement, params)
+                for value, visitors, count, revenue in self._read(query, statement, params)
             ]  # fmt: skip
         statement, params = queries.visit_breakdown(query, dimension, limit)
-        return [(row[0], _totals(row[1:])) for row in self._fetch("events", statement, params)]
+        return [(row[0], _totals(row[1:])) for row in self._read(query, statement, params)]
 
     def goal_conversions(self, query: Query, goal: Goal) -> tuple[int, int, int]:
         statement, params = queries.goal_conversions(query, goal)
-        visitors, conversions, revenue = self._fetch("events", statement, params)[0]
+        visitors, conversions, revenue = self._read(query, statement, params)[0]
         return int(visitors), int(conversions), int(revenue)
 
     def funnel(self, query: Query, steps: Sequence[Goal], window_ms: int) -> list[int]:
-        """Each visitor's first step-1 event in the range starts their window; later steps must
-        follow in order, each after the previous one, all before the window closes."""
         if not steps:
             return []
-        statement, params = queries.funnel_step(query, steps[0], query.end_ms)
-        reached: dict[int, tuple[int, int]] = {}  # visitor -> (window start, last step time)
-        for visitor, ts in self._fetch("events", statement, params):
-            reached.setdefault(visitor, (ts, ts))
-        counts = [len(reached)]
-        for goal in steps[1:]:
-            statement, params = queries.funnel_step(query, goal, query.end_ms + window_ms)
-            advanced: dict[int, tuple[int, int]] = {}
-            for visitor, ts in self._fetch("events", statement, params):
-                state = reached.get(visitor)
-                if state is None or visitor in advanced:
-                    continue
-                first, last = state
-                if last < ts <= first + window_ms:
-                    advanced[visitor] = (first, ts)
-            reached = advanced
-            counts.append(len(reached))
-        return counts
+        statement, params = queries.funnel(query, steps, window_ms)
+        return [int(count) for count in self._read(query, statement, params)[0]]
 
     def realtime_visitors(self, workspace_id: int, site_id: int, now_ms: int) -> int:
         statement, params = queries.realtime(workspace_id, site_id, now_ms - 5 * 60 * 1000)
