@@ -23,17 +23,13 @@ report sees exactly what SQLite holds, at a columnar engine's speed.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
-import secrets
 import sqlite3
 import threading
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from netmark.analytics.stores.schema import VISIT_COLUMNS
-from netmark.analytics.stores.sessions import VISIT_TIMEOUT_MS
 
 # Columns of the event segments: what the report queries read (clicks have no site: not here).
 EVENT_COLUMNS = (
@@ -53,6 +49,7 @@ EVENT_COLUMNS = (
 _INTEGER = {"workspace_id", "site_id", "ts", "visit_id", "visitor", "contact_id", "revenue", "id", "start_ts",
             "end_ts", "below"}  # fmt: skip
 _INT32 = {"day", "pageviews", "events"}
+DUCKDB_MEMORY_LIMIT = "2GB"
 SEAL_BATCH = 200_000  # rows a seal round copies at most per kind
 MERGE_FANIN = 8
 GARBAGE_GRACE_MS = 10 * 60 * 1000
@@ -87,7 +84,7 @@ def _arrow_schema(columns: Sequence[str], *, with_seg: bool = False):
     return pa.schema(fields)
 
 
-def _table(rows: list, columns: Sequence[str], *, seg: int | None = None):
+def arrow_table(rows: list, columns: Sequence[str], *, seg: int | None = None):
     import pyarrow as pa
 
     schema = _arrow_schema(columns, with_seg=seg is not None)
@@ -144,7 +141,7 @@ class Columnar:
 
         with self._duck_lock:
             if self._duck is None or self._duck_pid != os.getpid():  # not inherited across a fork
-                self._duck = duckdb.connect(config={"threads": os.cpu_count() or 2})
+                self._duck = duckdb.connect(config=duckdb_config(self.directory))
                 self._duck.execute("SET parquet_metadata_cache = true")
                 self._duck_pid = os.getpid()
                 self.local = threading.local()
@@ -160,7 +157,7 @@ class Columnar:
             segments = connection.execute(
                 "SELECT kind, path FROM nm_segments WHERE site_id = ? ORDER BY seq", (site_id,)
             ).fetchall()
-            watermark = _watermark(connection)
+            watermark = read_watermark(connection)
             tombstones = connection.execute(
                 "SELECT id, below FROM nm_tombstones WHERE site_id = ?", (site_id,)
             ).fetchall()
@@ -201,16 +198,16 @@ class Columnar:
 
     @staticmethod
     def _views(cursor, site_id: int, snapshot: dict) -> None:
-        cursor.register("nm_hot_visits", _table(snapshot["hot_visits"], VISIT_COLUMNS))
-        cursor.register("nm_hot_events", _table(snapshot["hot_events"], EVENT_COLUMNS))
+        cursor.register("nm_hot_visits", arrow_table(snapshot["hot_visits"], VISIT_COLUMNS))
+        cursor.register("nm_hot_events", arrow_table(snapshot["hot_events"], EVENT_COLUMNS))
         visit_columns = ", ".join(VISIT_COLUMNS)
         event_columns = ", ".join(EVENT_COLUMNS)
         visits = f"SELECT {visit_columns} FROM nm_hot_visits"
         if snapshot["visits"]:
-            files = ", ".join(_quote(str(path)) for path in snapshot["visits"])
+            files = ", ".join(quote_literal(str(path)) for path in snapshot["visits"])
             hidden = ""
             if snapshot["tombstones"]:
-                cursor.register("nm_tombs", _table(snapshot["tombstones"], ("id", "below")))
+                cursor.register("nm_tombs", arrow_table(snapshot["tombstones"], ("id", "below")))
                 hidden = " AND NOT EXISTS (SELECT 1 FROM nm_tombs t WHERE t.id = s.id AND s.seg < t.below)"
             visits += (
                 f" UNION ALL SELECT {visit_columns} FROM read_parquet([{files}]) s"
@@ -218,7 +215,7 @@ class Columnar:
             )
         events = f"SELECT {event_columns} FROM nm_hot_events"
         if snapshot["events"]:
-            files = ", ".join(_quote(str(path)) for path in snapshot["events"])
+            files = ", ".join(quote_literal(str(path)) for path in snapshot["events"])
             events += f" UNION ALL SELECT {event_columns} FROM read_parquet([{files}])"
         cursor.execute(f"CREATE OR REPLACE TEMP VIEW nm_visits AS {visits}")
         cursor.execute(f"CREATE OR REPLACE TEMP VIEW nm_events AS {events}")
@@ -230,240 +227,11 @@ class Columnar:
             self._duck = None
             self.local = threading.local()
 
-    # Sealing (one process at a time)
-
-    @contextlib.contextmanager
-    def _sealer_lock(self) -> Iterator[bool]:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with open(self.directory / ".sealer.lock", "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
     def seal(self, now_ms: int | None = None, *, clock_ms: int | None = None) -> dict[str, int]:
-        """Copy what is ready into segments, merge full levels, delete old garbage. Returns the
-        rows sealed per kind; nothing when another process is sealing right now. ``now_ms`` decides
-        which visits have ended; ``clock_ms`` (the real time unless given) the garbage's age."""
-        clock_ms = int(time.time() * 1000) if clock_ms is None else clock_ms
-        now_ms = clock_ms if now_ms is None else now_ms
-        sealed = {"visits": 0, "events": 0, "merged": 0}
-        with self._sealer_lock() as mine:
-            if not mine:
-                return sealed
-            self._collect_garbage(clock_ms)
-            while True:
-                events = self._seal_events()
-                visits = self._seal_visits(now_ms - VISIT_TIMEOUT_MS - SEAL_MARGIN_MS)
-                sealed["events"] += events
-                sealed["visits"] += visits
-                if events < SEAL_BATCH and visits < SEAL_BATCH:
-                    break
-            sealed["merged"] = self._merge_levels(clock_ms)
-        return sealed
+        """See ``sealer.Sealer.seal``."""
+        from netmark.analytics.stores.sealer import Sealer
 
-    def _next_seq(self, connection) -> int:
-        row = connection.execute("SELECT COALESCE(MAX(seq), 0) FROM nm_segments").fetchone()
-        garbage = connection.execute("SELECT value FROM nm_columnar WHERE key = 'last_seq'").fetchone()
-        return max(row[0], garbage[0] if garbage else 0) + 1
-
-    def _write_file(self, site_id: int, kind: str, seq: int, table) -> str:
-        import pyarrow.parquet as pq
-
-        relative = f"site-{site_id}/{kind}-{seq:09d}-{secrets.token_hex(4)}.parquet"
-        target = self.directory / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(".partial")
-        pq.write_table(table, partial, compression="zstd")
-        with open(partial, "rb") as handle:
-            os.fsync(handle.fileno())
-        partial.rename(target)
-        return relative
-
-    @staticmethod
-    def _record(connection, seq: int, site_id: int, kind: str, level: int, path: str, rows: int) -> None:
-        connection.execute(
-            "INSERT INTO nm_segments (seq, site_id, kind, level, path, rows) VALUES (?, ?, ?, ?, ?, ?)",
-            (seq, site_id, kind, level, path, rows),
-        )
-        connection.execute(
-            "INSERT INTO nm_columnar (key, value) VALUES ('last_seq', ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = MAX(value, excluded.value)",
-            (seq,),
-        )
-
-    def _seal_events(self) -> int:
-        connection = self.connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            watermark = _watermark(connection)
-            rows = connection.execute(
-                f"SELECT {', '.join(EVENT_COLUMNS)} FROM nm_events WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
-                (watermark, SEAL_BATCH),
-            ).fetchall()
-            if not rows:
-                connection.execute("COMMIT")
-                return 0
-            by_site: dict[int, list] = {}
-            for row in rows:
-                if row[2]:  # clicks (no site) are read from SQLite
-                    by_site.setdefault(row[2], []).append(row)
-            seq = self._next_seq(connection)
-            for site_id, site_rows in by_site.items():
-                site_rows.sort(key=lambda row: row[3])
-                path = self._write_file(site_id, "events", seq, _table(site_rows, EVENT_COLUMNS))
-                self._record(connection, seq, site_id, "events", 0, path, len(site_rows))
-                seq += 1
-            connection.execute("UPDATE nm_columnar SET value = ? WHERE key = 'watermark'", (rows[-1][0],))
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        return len(rows)
-
-    def _seal_visits(self, ended_before_ms: int) -> int:
-        connection = self.connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            visit_columns = ", ".join(f"v.{name}" for name in VISIT_COLUMNS)
-            rows = connection.execute(
-                f"SELECT {visit_columns} FROM nm_dirty_visits d JOIN nm_visits v ON v.id = d.id"  # noqa: S608
-                " WHERE v.end_ts < ? ORDER BY v.site_id, v.start_ts LIMIT ?",
-                (ended_before_ms, SEAL_BATCH),
-            ).fetchall()
-            if not rows:
-                connection.execute("COMMIT")
-                return 0
-            by_site: dict[int, list] = {}
-            for row in rows:
-                by_site.setdefault(row[2], []).append(row)
-            seq = self._next_seq(connection)
-            for site_id, site_rows in by_site.items():
-                ids = [row[0] for row in site_rows]
-                resealed = self._already_sealed(connection, site_id, ids)
-                path = self._write_file(site_id, "visits", seq, _table(site_rows, VISIT_COLUMNS, seg=seq))
-                self._record(connection, seq, site_id, "visits", 0, path, len(site_rows))
-                connection.executemany(
-                    "INSERT INTO nm_tombstones (site_id, id, below) VALUES (?, ?, ?)"
-                    " ON CONFLICT (site_id, id) DO UPDATE SET below = excluded.below",
-                    [(site_id, visit_id, seq) for visit_id in resealed],
-                )
-                seq += 1
-            for start in range(0, len(rows), 500):
-                chunk = [row[0] for row in rows[start : start + 500]]
-                marks = ", ".join("?" for _ in chunk)
-                connection.execute(f"DELETE FROM nm_dirty_visits WHERE id IN ({marks})", chunk)  # noqa: S608
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        return len(rows)
-
-    def _already_sealed(self, connection, site_id: int, ids: list[int]) -> list[int]:
-        files = [
-            self.directory / path
-            for (path,) in connection.execute(
-                "SELECT path FROM nm_segments WHERE site_id = ? AND kind = 'visits'", (site_id,)
-            ).fetchall()
-        ]
-        if not files:
-            return []
-        import duckdb
-
-        with duckdb.connect() as duck:
-            duck.register("nm_ids", _table([(visit_id,) for visit_id in ids], ("id",)))
-            listed = ", ".join(_quote(str(path)) for path in files)
-            found = duck.execute(
-                f"SELECT DISTINCT s.id FROM read_parquet([{listed}]) s JOIN nm_ids USING (id)"
-            ).fetchall()
-        return [row[0] for row in found]
-
-    def _merge_levels(self, now_ms: int) -> int:
-        merged = 0
-        while (group := self._full_level()) is not None:
-            self._merge(group, now_ms)
-            merged += 1
-        return merged
-
-    def _full_level(self):
-        rows = (
-            self.connect()
-            .execute(
-                "SELECT site_id, kind, level FROM nm_segments GROUP BY site_id, kind, level"
-                " HAVING COUNT(*) >= ? ORDER BY level LIMIT 1",
-                (MERGE_FANIN,),
-            )
-            .fetchone()
-        )
-        if rows is None:
-            return None
-        site_id, kind, level = rows
-        segments = (
-            self.connect()
-            .execute(
-                "SELECT seq, path FROM nm_segments WHERE site_id = ? AND kind = ? AND level = ?"
-                " ORDER BY seq LIMIT ?",
-                (site_id, kind, level, MERGE_FANIN),
-            )
-            .fetchall()
-        )
-        return site_id, kind, level, segments
-
-    def _merge(self, group, now_ms: int) -> None:
-        """Rewrite one level's segments as one of the next level (tombstoned copies dropped)."""
-        import duckdb
-
-        site_id, kind, level, segments = group
-        connection = self.connect()
-        seq = self._next_seq(connection)
-        listed = ", ".join(_quote(str(self.directory / path)) for _, path in segments)
-        tombstones = connection.execute(
-            "SELECT id, below FROM nm_tombstones WHERE site_id = ?", (site_id,)
-        ).fetchall()
-        with duckdb.connect() as duck:
-            if kind == "visits":
-                duck.register("nm_tombs", _table(tombstones, ("id", "below")))
-                columns = ", ".join(f"s.{name}" for name in VISIT_COLUMNS)
-                select = (
-                    f"SELECT {columns}, {seq}::BIGINT AS seg FROM read_parquet([{listed}]) s"
-                    " WHERE NOT EXISTS (SELECT 1 FROM nm_tombs t WHERE t.id = s.id AND s.seg < t.below)"
-                    " ORDER BY s.start_ts"
-                )
-            else:
-                select = f"SELECT * FROM read_parquet([{listed}]) ORDER BY ts"
-            table = duck.sql(select).to_arrow_table()
-        path = self._write_file(site_id, kind, seq, table)
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            marks = ", ".join("?" for _ in segments)
-            connection.execute(
-                f"DELETE FROM nm_segments WHERE seq IN ({marks})",  # noqa: S608
-                [old for old, _ in segments],
-            )
-            connection.executemany(
-                "INSERT OR REPLACE INTO nm_garbage (path, since) VALUES (?, ?)",
-                [(old_path, now_ms) for _, old_path in segments],
-            )
-            self._record(connection, seq, site_id, kind, level + 1, path, table.num_rows)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-
-    def _collect_garbage(self, now_ms: int) -> None:
-        connection = self.connect()
-        old = connection.execute(
-            "SELECT path FROM nm_garbage WHERE since < ?", (now_ms - GARBAGE_GRACE_MS,)
-        ).fetchall()
-        for (path,) in old:
-            (self.directory / path).unlink(missing_ok=True)
-        if old:
-            connection.executemany("DELETE FROM nm_garbage WHERE path = ?", old)
+        return Sealer(self.directory, self.connect).seal(now_ms, clock_ms=clock_ms)
 
     # Deleting
 
@@ -511,10 +279,19 @@ def reset_after_restore(events_db: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def _watermark(connection) -> int:
+def duckdb_config(directory: Path) -> dict:
+    """Bounded memory per process; what does not fit spills under the data folder."""
+    return {
+        "threads": os.cpu_count() or 2,
+        "memory_limit": DUCKDB_MEMORY_LIMIT,
+        "temp_directory": str(directory / ".spill"),
+    }
+
+
+def read_watermark(connection) -> int:
     row = connection.execute("SELECT value FROM nm_columnar WHERE key = 'watermark'").fetchone()
     return row[0] if row else 0
 
 
-def _quote(text: str) -> str:
+def quote_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
