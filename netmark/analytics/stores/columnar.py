@@ -46,9 +46,12 @@ EVENT_COLUMNS = (
     "path",
     "revenue",
 )
-_INTEGER = {"workspace_id", "site_id", "ts", "visit_id", "visitor", "contact_id", "revenue", "id", "start_ts",
-            "end_ts", "below"}  # fmt: skip
-_INT32 = {"day", "pageviews", "events"}
+# Arrow types of the columns; every other column is text.
+_INT64 = frozenset(
+    ("id", "workspace_id", "site_id", "ts", "start_ts", "end_ts", "visit_id", "visitor", "contact_id")
+    + ("revenue", "below")
+)
+_INT32 = frozenset(("day", "pageviews", "events"))
 DUCKDB_MEMORY_LIMIT = "2GB"
 SEAL_BATCH = 200_000  # rows a seal round copies at most per kind
 MERGE_FANIN = 8
@@ -72,7 +75,7 @@ def _arrow_schema(columns: Sequence[str], *, with_seg: bool = False):
 
     fields = []
     for name in columns:
-        if name in _INTEGER:
+        if name in _INT64:
             kind = pa.int64()
         elif name in _INT32:
             kind = pa.int32()

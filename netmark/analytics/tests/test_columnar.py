@@ -6,20 +6,14 @@ import threading
 import time
 
 import pytest
-from django.conf import settings
 
-from netmark.analytics.stores import get_store
 from netmark.analytics.stores.columnar import GARBAGE_GRACE_MS, MERGE_FANIN, reset_after_restore
 from netmark.analytics.stores.sql import SqlEventStore
 from netmark.analytics.tests.helpers import event, make_site, query_for
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
-        reason="the columnar read side belongs to the SQLite store; the PostgreSQL run has none",
-    ),
-]
+# The read side belongs to the SQLite store: each test opens one of its own, whichever database the
+# records are in (the PostgreSQL run of the suite too).
+pytestmark = pytest.mark.django_db
 T0 = 1_790_000_000_000
 MIN = 60_000
 LATER = 2**62  # a seal "now" after every visit has ended
@@ -28,6 +22,13 @@ LATER = 2**62  # a seal "now" after every visit has ended
 @pytest.fixture
 def site(team_a):
     return make_site(team_a.workspace)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = SqlEventStore(directory=tmp_path / "events")
+    yield store
+    store.close()
 
 
 def segments(store, kind=None):
@@ -41,8 +42,7 @@ def load_and_seal(store, *events, now_ms=LATER):
     return store.seal(now_ms=now_ms)
 
 
-def test_sealed_rows_leave_the_hot_tail_and_answers_stay_the_same(site):
-    store = get_store()
+def test_sealed_rows_leave_the_hot_tail_and_answers_stay_the_same(site, store):
     store.append(
         [event(site, T0, 1, path="/a"), event(site, T0 + MIN, 1, path="/b"), event(site, T0, 2, path="/a")]
     )
@@ -57,8 +57,7 @@ def test_sealed_rows_leave_the_hot_tail_and_answers_stay_the_same(site):
     assert {kind for kind, _, _ in segments(store)} == {"visits", "events"}
 
 
-def test_an_open_visit_stays_hot_until_it_has_ended(site):
-    store = get_store()
+def test_an_open_visit_stays_hot_until_it_has_ended(site, store):
     load_and_seal(store, event(site, T0, 1, path="/a"), now_ms=T0 + 10 * MIN)
     assert segments(store, "visits") == []  # it may still go on
     assert store.totals(query_for(site)).visits == 1
@@ -67,8 +66,7 @@ def test_an_open_visit_stays_hot_until_it_has_ended(site):
     assert store.totals(query_for(site)).visits == 1
 
 
-def test_a_late_event_for_a_sealed_visit_replaces_its_sealed_copy(site):
-    store = get_store()
+def test_a_late_event_for_a_sealed_visit_replaces_its_sealed_copy(site, store):
     load_and_seal(store, event(site, T0, 1, path="/a"))
     store.append([event(site, T0 + 5 * MIN, 1, path="/b")])  # arrives after the seal
     store.process_all()
@@ -81,8 +79,7 @@ def test_a_late_event_for_a_sealed_visit_replaces_its_sealed_copy(site):
     assert exits == {"/b": 1}
 
 
-def test_full_levels_merge_with_the_same_answers_and_old_files_go_after_the_grace(site):
-    store = get_store()
+def test_full_levels_merge_with_the_same_answers_and_old_files_go_after_the_grace(site, store):
     for number in range(MERGE_FANIN):
         load_and_seal(store, event(site, T0 + number * 60 * MIN, number + 1, path=f"/p{number}"))
     store.append([event(site, T0 + 5 * MIN, 1, path="/late")])  # the first visit changes again
@@ -103,8 +100,7 @@ def test_full_levels_merge_with_the_same_answers_and_old_files_go_after_the_grac
     assert not any((directory / path).exists() for path in garbage)
 
 
-def test_delete_site_removes_its_segments(site):
-    store = get_store()
+def test_delete_site_removes_its_segments(site, store):
     load_and_seal(store, event(site, T0, 1, path="/a"))
     files = [store.columnar.directory / path for _, _, path in segments(store)]
     assert files and all(path.exists() for path in files)
@@ -125,8 +121,7 @@ def test_a_store_that_had_data_before_the_read_side_shows_all_of_it(site, tmp_pa
     columnar.close()
 
 
-def test_only_one_process_seals_at_a_time(site):
-    store = get_store()
+def test_only_one_process_seals_at_a_time(site, store):
     store.append([event(site, T0, 1, path="/a")])
     store.process_all()
     store.columnar.directory.mkdir(parents=True, exist_ok=True)
@@ -167,8 +162,7 @@ def test_readers_never_count_twice_or_miss_while_a_sealer_works(site, tmp_path):
     assert seen and all(totals == want for totals in seen)
 
 
-def test_after_a_restore_the_segments_are_forgotten_and_rebuilt(site):
-    store = get_store()
+def test_after_a_restore_the_segments_are_forgotten_and_rebuilt(site, store):
     load_and_seal(store, event(site, T0, 1, path="/a"), event(site, T0, 2, path="/b"))
     files = list(store.columnar.directory.glob("site-*/*.parquet"))
     assert files
