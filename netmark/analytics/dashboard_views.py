@@ -213,15 +213,23 @@ def series(state: DashboardState) -> dict:
 # Breakdown tables
 
 
-def _table(request, state: DashboardState, dimension: str, label, with_revenue: bool) -> dict:
-    rows = reports.breakdown(state.site, state.period, dimension, state.filters, TABLE_ROWS)
-    columns = _columns(dimension, with_revenue)
-    top = max((row["visitors"] for row in rows), default=0) or 1
-    return {
+def _table(request, state: DashboardState, dimension: str, label, with_revenue: bool, *, lazy=False) -> dict:
+    """One tab of a breakdown card. A ``lazy`` tab carries only the URL its rows load from when it
+    is first opened: a page computes the tabs it shows, not the ten it hides."""
+    table = {
         "dimension": dimension,
         "label": label,
-        "columns": columns,
+        "columns": _columns(dimension, with_revenue),
         "export_url": _export_url(request, state, dimension),
+    }
+    if lazy:
+        panel = page_url(request, "panel", state.site.pk, dimension) + state.query()
+        return {**table, "panel_url": panel + ("&" if "?" in panel else "?") + f"revenue={int(with_revenue)}"}
+    rows = reports.breakdown(state.site, state.period, dimension, state.filters, TABLE_ROWS)
+    columns = table["columns"]
+    top = max((row["visitors"] for row in rows), default=0) or 1
+    return {
+        **table,
         "rows": [
             {
                 "value": row["value"],
@@ -240,7 +248,10 @@ def _sections(request, state: DashboardState, with_revenue: bool) -> list[dict]:
         {
             "key": key,
             "heading": heading,
-            "tables": [_table(request, state, dimension, label, with_revenue) for dimension, label in tabs],
+            "tables": [
+                _table(request, state, dimension, label, with_revenue, lazy=index > 0)
+                for index, (dimension, label) in enumerate(tabs)
+            ],
         }
         for key, heading, tabs in SECTIONS
     ]
@@ -348,6 +359,18 @@ def realtime(request, pk: int):
     """The realtime count alone, for the dashboard's HTMX poll."""
     site = services.get_site(request.member.workspace, pk)
     return render(request, "analytics/_realtime.html", {"site": site, "realtime": reports.realtime(site)})
+
+
+@workspace_page()
+def panel(request, pk: int, table: str):
+    """The rows of one breakdown tab, fetched when the tab is first opened."""
+    site, state = _site_and_state(request, pk)
+    labels = {dimension: label for _, _, tabs in SECTIONS for dimension, label in tabs}
+    if table not in labels:
+        raise Http404
+    with_revenue = request.GET.get("revenue") == "1"
+    context = {"table": _table(request, state, table, labels[table], with_revenue)}
+    return render(request, "analytics/_breakdown_panel.html", context)
 
 
 @workspace_page()

@@ -18,4 +18,5 @@ urlpatterns = [
     path("sites/<int:pk>/dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("sites/<int:pk>/dashboard/realtime/", dashboard_views.realtime, name="realtime"),
     path("sites/<int:pk>/dashboard/<slug:table>.csv", dashboard_views.export, name="export"),
+    path("sites/<int:pk>/dashboard/panel/<slug:table>/", dashboard_views.panel, name="panel"),
 ]

@@ -80,9 +80,9 @@ def test_breakdown_rows_add_their_filter(team_a, traffic):
     client = team_a.browser_client(Role.VIEWER)
     page = Page(client.get(url(team_a, "dashboard", traffic.pk) + "?filter=device:mobile").text)
     panel = page.find(id="panel-source")[0]
-    links = [
-        e for e in page.elements[page.elements.index(panel) :] if e["attrs"].get("class") == "row-filter"
-    ]
+    assert "row-filter" not in str(panel)  # a hidden tab loads its rows when first opened
+    rows = Page(client.get(panel["attrs"]["data-src"]).text)
+    links = rows.find(**{"class": "row-filter"})
     assert [(e["text"], e["attrs"]["href"]) for e in links[:2]] == [
         ("(none)", "?filter=device%3Amobile&filter=source%3A"),
         ("weibo", "?filter=device%3Amobile&filter=source%3Aweibo"),
@@ -145,6 +145,23 @@ def test_realtime_partial_counts_the_last_five_minutes_and_keeps_polling(team_a,
 
 
 # CSV
+
+
+def test_the_page_computes_only_the_tabs_it_shows(team_a, traffic):
+    page = Page(team_a.browser_client(Role.VIEWER).get(url(team_a, "dashboard", traffic.pk)).text)
+    shown = [e["attrs"]["id"] for e in page.find(**{"class": "tab-panel"}) if "hidden" not in e["attrs"]]
+    lazy = [e["attrs"]["id"] for e in page.find(**{"class": "tab-panel"}) if "data-src" in e["attrs"]]
+    assert shown == ["panel-path", "panel-channel", "panel-utm_source", "panel-device", "panel-language",
+                     "panel-name"]  # fmt: skip
+    assert set(lazy).isdisjoint(shown) and len(lazy) == 11
+
+
+def test_a_tab_of_another_dimension_or_workspace_is_not_found(team_a, team_b, traffic):
+    viewer = team_a.browser_client(Role.VIEWER)
+    assert viewer.get(url(team_a, "panel", traffic.pk, "visitor")).status_code == 404
+    assert viewer.get(url(team_a, "panel", traffic.pk, "exit_path")).status_code == 200
+    foreign = team_b.browser_client(Role.OWNER).get(url(team_b, "panel", traffic.pk, "exit_path"))
+    assert foreign.status_code == 404
 
 
 def test_breakdown_csv_has_a_bom_and_the_rows_of_the_table(team_a, traffic):
@@ -218,6 +235,11 @@ def test_hostile_paths_referrers_utm_and_event_names_are_escaped(team_a, site, p
     page = Page(response.text)
     assert page.text(**{"class": "chip-value"}) == payload
     shown = [e["text"] for e in page.find(**{"class": "row-filter"})]
+    for panel in page.find(**{"data-src": None}):  # the tabs that load when opened
+        rows = team_a.browser_client(Role.VIEWER).get(panel["attrs"]["data-src"])
+        assert rows.status_code == 200
+        assert_no_injection(rows.text)
+        shown += [e["text"] for e in Page(rows.text).find(**{"class": "row-filter"})]
     assert shown.count(payload) >= 10  # pages, entry, exit, referrer, source, UTM x5, browser, ... as text
     assert cards(team_a.browser_client(Role.VIEWER), address)["visitors"].startswith("Visitors 1 ")
     assert payload not in response.text or payload == "javascript:alert(1)"

@@ -45,7 +45,32 @@
     }
     card.querySelectorAll(".tab-panel").forEach(function (panel) {
       panel.hidden = panel.getAttribute("data-dimension") !== name;
+      if (!panel.hidden) {
+        loadPanel(panel);
+      }
     });
+  }
+
+  // A tab the page did not compute fetches its rows (server-rendered, escaped HTML) when first shown.
+  function loadPanel(panel) {
+    var source = panel.getAttribute("data-src");
+    if (!source) {
+      return;
+    }
+    panel.removeAttribute("data-src");
+    fetch(source, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(response.status);
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        panel.innerHTML = html;
+      })
+      .catch(function () {
+        panel.setAttribute("data-src", source); // tried again when the tab is opened again
+      });
   }
 
   function startTabs() {
