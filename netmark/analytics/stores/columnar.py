@@ -60,7 +60,9 @@ SEAL_MARGIN_MS = 2 * 60 * 1000  # a visit is sealed once it cannot be extended b
 
 DDL = [
     "CREATE TABLE IF NOT EXISTS nm_columnar (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS nm_dirty_visits (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL)",
+    # ``sealed``: the visit has an older copy in a segment (it was sealed, then changed again).
+    "CREATE TABLE IF NOT EXISTS nm_dirty_visits (id INTEGER PRIMARY KEY, site_id INTEGER NOT NULL,"
+    " sealed INTEGER NOT NULL DEFAULT 0)",
     "CREATE INDEX IF NOT EXISTS nm_dirty_visits_site ON nm_dirty_visits (site_id)",
     "CREATE TABLE IF NOT EXISTS nm_segments (seq INTEGER PRIMARY KEY, site_id INTEGER NOT NULL,"
     " kind TEXT NOT NULL, level INTEGER NOT NULL, path TEXT NOT NULL, rows INTEGER NOT NULL)",
@@ -126,15 +128,18 @@ class Columnar:
     def _initialise(connection) -> None:
         if connection.execute("SELECT 1 FROM nm_columnar WHERE key = 'watermark'").fetchone() is None:
             # A store that held visits before the read side existed (or was reset): all are hot.
-            connection.execute("INSERT OR IGNORE INTO nm_dirty_visits SELECT id, site_id FROM nm_visits")
+            connection.execute(
+                "INSERT OR IGNORE INTO nm_dirty_visits (id, site_id) SELECT id, site_id FROM nm_visits"
+            )
             connection.execute("INSERT INTO nm_columnar (key, value) VALUES ('watermark', 0)")
 
     @staticmethod
     def mark_dirty(connection, visits) -> None:
-        """Called inside the processor's transaction for every visit it wrote."""
+        """Called inside the processor's transaction for every visit it wrote. A visit read back
+        from ``nm_visits`` that is not dirty yet has been sealed: its copy in a segment is older."""
         connection.executemany(
-            "INSERT OR IGNORE INTO nm_dirty_visits (id, site_id) VALUES (?, ?)",
-            [(visit.id, visit.site_id) for visit in visits],
+            "INSERT OR IGNORE INTO nm_dirty_visits (id, site_id, sealed) VALUES (?, ?, ?)",
+            [(visit.id, visit.site_id, 1 if visit.stored else 0) for visit in visits],
         )
 
     # Reading
@@ -170,6 +175,9 @@ class Columnar:
                 " WHERE d.site_id = ?",
                 (site_id,),
             ).fetchall()
+            resealed = connection.execute(
+                "SELECT id FROM nm_dirty_visits WHERE site_id = ? AND sealed = 1", (site_id,)
+            ).fetchall()
             hot_events = connection.execute(
                 f"SELECT {', '.join(EVENT_COLUMNS)} FROM nm_events WHERE id > ? AND +site_id = ?",  # noqa: S608 - rowid range, not the site index
                 (watermark, site_id),
@@ -181,6 +189,7 @@ class Columnar:
             "events": [self.directory / path for kind, path in segments if kind == "events"],
             "tombstones": tombstones,
             "hot_visits": hot_visits,
+            "resealed": resealed,
             "hot_events": hot_events,
         }
 
@@ -209,12 +218,15 @@ class Columnar:
         if snapshot["visits"]:
             files = ", ".join(quote_literal(str(path)) for path in snapshot["visits"])
             hidden = ""
+            if snapshot["resealed"]:  # their hot rows stand in for their sealed copies
+                cursor.register("nm_resealed", arrow_table(snapshot["resealed"], ("id",)))
+                hidden += " AND s.id NOT IN (SELECT id FROM nm_resealed)"
             if snapshot["tombstones"]:
                 cursor.register("nm_tombs", arrow_table(snapshot["tombstones"], ("id", "below")))
-                hidden = " AND NOT EXISTS (SELECT 1 FROM nm_tombs t WHERE t.id = s.id AND s.seg < t.below)"
+                hidden += " AND NOT EXISTS (SELECT 1 FROM nm_tombs t WHERE t.id = s.id AND s.seg < t.below)"
             visits += (
                 f" UNION ALL SELECT {visit_columns} FROM read_parquet([{files}]) s"
-                f" WHERE s.site_id = {int(site_id)} AND s.id NOT IN (SELECT id FROM nm_hot_visits){hidden}"
+                f" WHERE s.site_id = {int(site_id)}{hidden}"
             )
         events = f"SELECT {event_columns} FROM nm_hot_events"
         if snapshot["events"]:

@@ -132,7 +132,7 @@ class Sealer:
         try:
             visit_columns = ", ".join(f"v.{name}" for name in VISIT_COLUMNS)
             rows = connection.execute(
-                f"SELECT {visit_columns} FROM nm_dirty_visits d JOIN nm_visits v ON v.id = d.id"  # noqa: S608
+                f"SELECT {visit_columns}, d.sealed FROM nm_dirty_visits d JOIN nm_visits v ON v.id = d.id"  # noqa: S608
                 " WHERE v.end_ts < ? ORDER BY v.site_id, v.start_ts LIMIT ?",
                 (ended_before_ms, SEAL_BATCH),
             ).fetchall()
@@ -141,11 +141,12 @@ class Sealer:
                 return 0
             by_site: dict[int, list] = {}
             for row in rows:
-                by_site.setdefault(row[2], []).append(row)
+                by_site.setdefault(row[2], []).append(row[:-1])
+            # A dirty visit flagged ``sealed`` has an older copy in some segment: hide it.
+            resealed_ids = {row[0] for row in rows if row[-1]}
             seq = self._next_seq(connection)
             for site_id, site_rows in by_site.items():
-                ids = [row[0] for row in site_rows]
-                resealed = self._already_sealed(connection, site_id, ids)
+                resealed = [row[0] for row in site_rows if row[0] in resealed_ids]
                 table = arrow_table(site_rows, VISIT_COLUMNS, seg=seq)
                 path = self._write_file(site_id, "visits", seq, table)
                 self._record(connection, seq, site_id, "visits", 0, path, len(site_rows))
@@ -164,25 +165,6 @@ class Sealer:
             connection.execute("ROLLBACK")
             raise
         return len(rows)
-
-    def _already_sealed(self, connection, site_id: int, ids: list[int]) -> list[int]:
-        files = [
-            self.directory / path
-            for (path,) in connection.execute(
-                "SELECT path FROM nm_segments WHERE site_id = ? AND kind = 'visits'", (site_id,)
-            ).fetchall()
-        ]
-        if not files:
-            return []
-        import duckdb
-
-        with duckdb.connect(config=duckdb_config(self.directory)) as duck:
-            duck.register("nm_ids", arrow_table([(visit_id,) for visit_id in ids], ("id",)))
-            listed = ", ".join(quote_literal(str(path)) for path in files)
-            found = duck.execute(
-                f"SELECT DISTINCT s.id FROM read_parquet([{listed}]) s JOIN nm_ids USING (id)"
-            ).fetchall()
-        return [row[0] for row in found]
 
     def _merge_levels(self, now_ms: int) -> int:
         merged = 0

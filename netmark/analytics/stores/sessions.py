@@ -41,6 +41,7 @@ class Visit:
     revenue: int = 0
     dims: dict[str, str] = field(default_factory=dict)
     first_page_ts: int | None = None
+    stored: bool = False  # read back from the store (not opened by this batch)
     last_page_ts: int | None = None
 
     @classmethod
@@ -64,6 +65,7 @@ class Visit:
             # bounds stand in for them, which is exact unless events arrive out of order.
             first_page_ts=values["start_ts"] if values["pageviews"] else None,
             last_page_ts=values["end_ts"] if values["pageviews"] else None,
+            stored=True,
         )
 
     def row(self) -> tuple:
