@@ -29,23 +29,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from netmark.analytics.stores import schema
 from netmark.analytics.stores.schema import VISIT_COLUMNS
 
 # Columns of the event segments: what the report queries read (clicks have no site: not here).
-EVENT_COLUMNS = (
-    "id",
-    "workspace_id",
-    "site_id",
-    "ts",
-    "day",
-    "visit_id",
-    "visitor",
-    "contact_id",
-    "kind",
-    "name",
-    "path",
-    "revenue",
-)
+_NOT_REPORTED = ("uid", "currency", "props", "link_id", "is_bot", "user_agent")
+EVENT_COLUMNS = ("id", *(name for name in schema.EVENT_COLUMNS if name not in _NOT_REPORTED))
 # Arrow types of the columns; every other column is text.
 _INT64 = frozenset(
     ("id", "workspace_id", "site_id", "ts", "start_ts", "end_ts", "visit_id", "visitor", "contact_id")
@@ -116,13 +105,8 @@ class Columnar:
     def create_tables(self, connection) -> None:
         for statement in DDL:
             connection.execute(statement)
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(connection):
             self._initialise(connection)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
     @staticmethod
     def _initialise(connection) -> None:
@@ -281,15 +265,26 @@ class Columnar:
         self._initialise(connection)
 
 
+@contextlib.contextmanager
+def immediate(connection):
+    """A write transaction on ``events.db``: committed when the block ends, rolled back on error."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+
+
 def reset_after_restore(events_db: Path) -> None:
     """A restored ``events.db`` lists segments of another time: forget them, make every row hot,
     and delete this folder's segments; the next seal rounds rebuild them from SQLite."""
     with contextlib.closing(sqlite3.connect(events_db, timeout=30, isolation_level=None)) as connection:
         if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'nm_columnar'").fetchone() is None:
             return
-        connection.execute("BEGIN IMMEDIATE")
-        Columnar(events_db.parent / "columnar", lambda: connection).reset(connection)
-        connection.execute("COMMIT")
+        with immediate(connection):
+            Columnar(events_db.parent / "columnar", lambda: connection).reset(connection)
     for path in (events_db.parent / "columnar").glob("site-*/*.parquet"):
         path.unlink(missing_ok=True)
 

@@ -20,6 +20,7 @@ from netmark.analytics.stores.columnar import (
     SEAL_MARGIN_MS,
     arrow_table,
     duckdb_config,
+    immediate,
     quote_literal,
     read_watermark,
 )
@@ -98,16 +99,13 @@ class Sealer:
         )
 
     def _seal_events(self) -> int:
-        connection = self.connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.connect()) as connection:
             watermark = read_watermark(connection)
             rows = connection.execute(
                 f"SELECT {', '.join(EVENT_COLUMNS)} FROM nm_events WHERE id > ? ORDER BY id LIMIT ?",  # noqa: S608
                 (watermark, SEAL_BATCH),
             ).fetchall()
             if not rows:
-                connection.execute("COMMIT")
                 return 0
             by_site: dict[int, list] = {}
             for row in rows:
@@ -120,16 +118,10 @@ class Sealer:
                 self._record(connection, seq, site_id, "events", 0, path, len(site_rows))
                 seq += 1
             connection.execute("UPDATE nm_columnar SET value = ? WHERE key = 'watermark'", (rows[-1][0],))
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
         return len(rows)
 
     def _seal_visits(self, ended_before_ms: int) -> int:
-        connection = self.connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self.connect()) as connection:
             visit_columns = ", ".join(f"v.{name}" for name in VISIT_COLUMNS)
             rows = connection.execute(
                 f"SELECT {visit_columns}, d.sealed FROM nm_dirty_visits d JOIN nm_visits v ON v.id = d.id"  # noqa: S608
@@ -137,7 +129,6 @@ class Sealer:
                 (ended_before_ms, SEAL_BATCH),
             ).fetchall()
             if not rows:
-                connection.execute("COMMIT")
                 return 0
             by_site: dict[int, list] = {}
             for row in rows:
@@ -160,10 +151,6 @@ class Sealer:
                 chunk = [row[0] for row in rows[start : start + 500]]
                 marks = ", ".join("?" for _ in chunk)
                 connection.execute(f"DELETE FROM nm_dirty_visits WHERE id IN ({marks})", chunk)  # noqa: S608
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
         return len(rows)
 
     def _merge_levels(self, now_ms: int) -> int:
@@ -221,8 +208,7 @@ class Sealer:
                 select = f"SELECT * FROM read_parquet([{listed}]) ORDER BY ts"
             table = duck.sql(select).to_arrow_table()
         path = self._write_file(site_id, kind, seq, table)
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(connection):
             marks = ", ".join("?" for _ in segments)
             connection.execute(
                 f"DELETE FROM nm_segments WHERE seq IN ({marks})",  # noqa: S608
@@ -233,10 +219,6 @@ class Sealer:
                 [(old_path, now_ms) for _, old_path in segments],
             )
             self._record(connection, seq, site_id, kind, level + 1, path, table.num_rows)
-            connection.execute("COMMIT")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
 
     def _collect_garbage(self, now_ms: int) -> None:
         connection = self.connect()
