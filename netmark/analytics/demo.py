@@ -4,14 +4,14 @@ dashboard of a first run has something to show."""
 
 from __future__ import annotations
 
-import json
+import itertools
 from datetime import UTC, datetime, timedelta
 
-from netmark.analytics import ingest, sites
+from netmark.analytics import sites
 from netmark.analytics.models import Site
+from netmark.analytics.replay import events_from_hits
 from netmark.analytics.stores import get_store
 from netmark.analytics.synthetic import iter_hits
-from netmark.analytics.wire import parse_plausible
 
 
 def load_demo_traffic(workspace, domain: str, *, days: int = 60, visitors_per_day: int = 40) -> int:
@@ -24,15 +24,11 @@ def load_demo_traffic(workspace, domain: str, *, days: int = 60, visitors_per_da
     info = sites.SiteInfo.of(site)
     now_ms = int(datetime.now(UTC).timestamp() * 1000)
     start = (datetime.now(UTC) - timedelta(days=days)).date()
-    events = []
-    for hit in iter_hits(2026, domain=domain, start=start, days=days + 1, visitors_per_day=visitors_per_day):
-        if hit.ts_ms > now_ms - 10 * 60_000:  # nothing in the future, nothing "live"
-            break
-        parsed = parse_plausible(json.dumps(hit.body).encode())
-        environ = {"REMOTE_ADDR": hit.ip, "HTTP_ACCEPT_LANGUAGE": hit.headers().get("Accept-Language", "")}
-        if ingest._drop_reason(info, parsed, hit.ip, hit.user_agent, environ):
-            continue
-        events.append(ingest.build_event(info, parsed, hit.ip, hit.user_agent, environ, hit.ts_ms / 1000))
+    recent = itertools.takewhile(  # nothing in the future, nothing "live"
+        lambda hit: hit.ts_ms <= now_ms - 10 * 60_000,
+        iter_hits(2026, domain=domain, start=start, days=days + 1, visitors_per_day=visitors_per_day),
+    )
+    events, _dropped = events_from_hits(info, recent)
     store = get_store()
     for offset in range(0, len(events), 1000):
         store.append(events[offset : offset + 1000])

@@ -92,7 +92,7 @@ def handle(protocol: str, body: bytes, environ: dict) -> Answer:
         if not limiter.allow_site(site.id, site.events_per_minute):
             spool.count_drop(site.id, "rate_limited_site")
             return _error(429, "rate_limited", "This site sends more events than it allows.", retry_after=60)
-        reason = _drop_reason(site, hit, ip, user_agent, environ)
+        reason = drop_reason(site, hit, ip, user_agent, environ)
         if reason:
             spool.count_drop(site.id, reason)
             continue
@@ -120,7 +120,7 @@ def _event_time(hit: Hit, now: float) -> float | None:
     return None
 
 
-def _drop_reason(site: sites.SiteInfo, hit: Hit, ip: str, user_agent: str, environ: dict) -> str:
+def drop_reason(site: sites.SiteInfo, hit: Hit, ip: str, user_agent: str, environ: dict) -> str:
     agent = classify.parse_user_agent(user_agent)
     if agent.is_bot:
         return f"bot_{agent.bot_reason or 'crawler'}"

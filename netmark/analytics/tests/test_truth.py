@@ -4,18 +4,17 @@ timestamps, and the store's answers equal the truth computed independently from 
 visitors, visits, bounces, pageviews, duration, revenue, goal conversions, funnel counts and
 breakdowns. Totals from visits and from raw events must agree too."""
 
-import json
 from datetime import UTC, datetime
 
 import pytest
 
-from netmark.analytics import ingest, sites
+from netmark.analytics import sites
+from netmark.analytics.replay import events_from_hits
 from netmark.analytics.stores import get_store
 from netmark.analytics.stores.base import Filter, Goal, Query
 from netmark.analytics.synthetic import generate
 from netmark.analytics.synthetic_truth import truth
 from netmark.analytics.tests.helpers import make_site
-from netmark.analytics.wire import parse_plausible
 
 pytestmark = pytest.mark.django_db
 DOMAIN = "truth-tea.example"
@@ -30,17 +29,7 @@ def traffic():
 
 
 def ingest_all(traffic) -> int:
-    site = sites.lookup(DOMAIN)
-    events, dropped = [], 0
-    for hit in traffic.hits:
-        parsed = parse_plausible(json.dumps(hit.body).encode())
-        headers = hit.headers()
-        environ = {"REMOTE_ADDR": hit.ip, "HTTP_ACCEPT_LANGUAGE": headers.get("Accept-Language", "")}
-        reason = ingest._drop_reason(site, parsed, hit.ip, hit.user_agent, environ)
-        if reason:
-            dropped += 1
-            continue
-        events.append(ingest.build_event(site, parsed, hit.ip, hit.user_agent, environ, hit.ts_ms / 1000))
+    events, dropped = events_from_hits(sites.lookup(DOMAIN), traffic.hits)
     store = get_store()
     for start in range(0, len(events), 500):
         store.append(events[start : start + 500])
