@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from netmark.analytics import classify, identity, ingest, sites, spool
 from netmark.analytics.models import Site
-from netmark.analytics.stores import get_store
+from netmark.analytics.stores import StoreUnavailable, get_store
 from netmark.analytics.stores.base import CLICK, CONVERSION, MICROS, Event
 from netmark.analytics.wire import UTM_KEYS
 from netmark.core import records
@@ -223,8 +223,13 @@ def process_pending(limit: int = 2000, *, drain_spool: bool = True) -> int:
     moved = store.process_all(limit)
     global _last_seal
     if time.monotonic() - _last_seal >= SEAL_INTERVAL_S:
-        store.seal()
         _last_seal = time.monotonic()
+        try:
+            store.seal()
+        except StoreUnavailable as error:
+            # Processing goes on and reports stay exact (the rows stay in the hot tail); the next
+            # interval tries again.
+            log.warning("analytics: sealing the columnar read side failed: %s", error)
     return moved
 
 

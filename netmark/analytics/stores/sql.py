@@ -240,10 +240,12 @@ class SqlEventStore:
         """Bring the columnar read side up to date (the processor calls this after each round)."""
         if self.columnar is None:
             return {}
+        import duckdb
+
         try:
             self._connection("events")
             return self.columnar.seal(now_ms, clock_ms=clock_ms)
-        except self.errors as error:
+        except (*self.errors, duckdb.Error, OSError) as error:  # OSError: a segment file (disk full)
             raise StoreUnavailable(str(error)) from error
 
     def delete_site(self, workspace_id: int, site_id: int) -> int:

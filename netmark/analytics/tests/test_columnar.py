@@ -173,3 +173,15 @@ def test_after_a_restore_the_segments_are_forgotten_and_rebuilt(site, store):
     assert store.totals(query_for(site)).visits == 2  # from the hot tail
     store.seal(now_ms=LATER)
     assert store.totals(query_for(site)).visits == 2 and len(segments(store, "visits")) == 1
+
+
+def test_a_failing_seal_is_logged_and_processing_goes_on(site, store, monkeypatch, caplog):
+    from netmark.analytics import services
+
+    monkeypatch.setattr(services, "get_store", lambda: store)
+    monkeypatch.setattr(services, "_last_seal", float("-inf"))
+    store.columnar.directory.write_text("a file where the segments' folder should be")
+    store.append([event(site, T0, 1, path="/a")])
+    assert services.process_pending() == 1
+    assert "sealing the columnar read side failed" in caplog.text
+    assert store.totals(query_for(site)).visits == 1  # from the hot tail
