@@ -5,9 +5,11 @@ Reports are in ``reports.py``; the hot path of the public endpoints in ``ingest.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -15,8 +17,11 @@ from django.utils.translation import gettext as _
 
 from netmark.analytics import classify, identity, ingest, sites, spool
 from netmark.analytics.models import Site
+from netmark.analytics.reports import Period, make_query, parse_goal
 from netmark.analytics.stores import StoreUnavailable, get_store
 from netmark.analytics.stores.base import CLICK, CONVERSION, MICROS, Event
+from netmark.analytics.stores.queries import TOUCH_DIMENSIONS
+from netmark.analytics.stores.queries import UTM_SEPARATOR as UTM_SEPARATOR  # for roi's promotion labels
 from netmark.analytics.wire import UTM_KEYS
 from netmark.core import records
 from netmark.core.errors import Unavailable, ValidationFailed
@@ -208,6 +213,56 @@ def _conversion_event(site: sites.SiteInfo, item: dict, now: float) -> Event:
         props={str(k)[:120]: str(v)[:300] for k, v in (item.get("props") or {}).items()},
         tz=site.timezone,
     )
+
+
+# Conversion paths (read by roi's attribution)
+
+
+@dataclass(frozen=True, slots=True)
+class AttributionRows:
+    """Touches ``(visitor, contact id, start ms, label)`` and conversions ``(visitor, contact id, ms,
+    revenue micro-units)``, oldest first, from ``lookback_ms`` before ``start_ms`` to ``end_ms``."""
+
+    touches: list
+    conversions: list
+    start_ms: int
+    end_ms: int
+    lookback_ms: int
+
+
+def attribution_rows(
+    site: Site,
+    period: Period,
+    goal_texts: Sequence[str],
+    *,
+    dimension: str = "channel",
+    lookback_days: int = 30,
+) -> AttributionRows:
+    """The visits (touches) and goal events (conversions) behind a site's conversion paths.
+
+    Touches carry the visit's ``dimension``; conversions are events reaching any goal
+    (``event:<name>`` or ``page:<pattern>``). Bad goals or dimensions raise ``ValidationFailed``."""
+    if dimension not in TOUCH_DIMENSIONS:
+        raise ValidationFailed(
+            fields={"dimension": _("Unknown dimension: %(name)s.") % {"name": dimension[:40]}}
+        )
+    if not 0 <= lookback_days <= MAX_LOOKBACK_DAYS:
+        raise ValidationFailed(fields={"lookback_days": _("The lookback is 0 to 365 days.")})
+    goals = [parse_goal(text) for text in goal_texts]
+    if not goals:
+        raise ValidationFailed(fields={"goal": _("Choose at least one goal.")})
+    query = make_query(site, period)
+    lookback_ms = lookback_days * 86_400_000
+    wide = dataclasses.replace(query, start_ms=query.start_ms - lookback_ms)
+    store = get_store()
+    try:
+        touches, conversions = store.touches(wide, dimension), store.conversion_events(wide, goals)
+    except StoreUnavailable as error:
+        raise Unavailable(_("Events cannot be read right now.")) from error
+    return AttributionRows(touches, conversions, query.start_ms, query.end_ms, lookback_ms)
+
+
+MAX_LOOKBACK_DAYS = 365
 
 
 # Processing

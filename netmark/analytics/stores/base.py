@@ -190,6 +190,15 @@ class EventStore(Protocol):
     def funnel(self, query: Query, steps: Sequence[Goal], window_ms: int) -> list[int]:
         """Visitors reaching each step in order, each step within ``window_ms`` of the first."""
 
+    def touches(self, query: Query, dimension: str = "channel") -> list[tuple]:
+        """The visits starting in the range, oldest first, as (visitor, contact id, start ms, the
+        visit's ``dimension``): the touches of conversion paths (attribution). Filters are ignored."""
+
+    def conversion_events(
+        self, query: Query, goals: Sequence[Goal]
+    ) -> list[tuple[int, int | None, int, int]]:
+        """Events in the range reaching any goal, oldest first, as (visitor, contact id, ms, revenue)."""
+
     def realtime_visitors(self, workspace_id: int, site_id: int, now_ms: int) -> int: ...
 
     def link_clicks(

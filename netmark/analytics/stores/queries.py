@@ -209,3 +209,40 @@ def visitless_revenue(query: Query) -> tuple[str, list]:
         " AND kind = 'conversion'",
         [query.workspace_id, query.site_id, query.start_ms, query.end_ms],
     )
+
+
+# Dimensions a touch of a conversion path can be labelled by (attribution).
+# ``utm`` labels a touch with its source, medium and campaign joined by UTM_SEPARATOR (to map it to
+# a promotion).
+TOUCH_DIMENSIONS = ("channel", "source", "referrer_host", "utm_source", "utm_medium", "utm_campaign", "utm")
+UTM_SEPARATOR = "\x1f"
+UTM_LABEL = f"v.utm_source || '{UTM_SEPARATOR}' || v.utm_medium || '{UTM_SEPARATOR}' || v.utm_campaign"
+
+
+def touches(query: Query, dimension: str) -> tuple[str, list]:
+    """Every visit starting in the range, oldest first: (visitor, contact, start, label). Filters do
+    not apply: a path is what the visitor did, and hiding touches would credit the wrong channel."""
+    if dimension not in TOUCH_DIMENSIONS:
+        raise UnknownDimension(f"unknown touch dimension {dimension!r}")
+    label = UTM_LABEL if dimension == "utm" else f"v.{dimension}"
+    return (
+        f"SELECT v.visitor, v.contact_id, v.start_ts, {label} FROM nm_visits v"
+        " WHERE v.workspace_id = ? AND v.site_id = ? AND v.start_ts >= ? AND v.start_ts < ?"
+        " ORDER BY v.start_ts, v.id",
+        [query.workspace_id, query.site_id, query.start_ms, query.end_ms],
+    )
+
+
+def conversion_events(query: Query, goals) -> tuple[str, list]:
+    """Events in the range reaching any of ``goals``, oldest first: (visitor, contact, ts, revenue)."""
+    clauses, params = [], []
+    for goal in goals:
+        clause, goal_params = _goal_clause(goal)
+        clauses.append(f"({clause})")
+        params.extend(goal_params)
+    return (
+        "SELECT e.visitor, e.contact_id, e.ts, COALESCE(e.revenue, 0) FROM nm_events e"
+        " WHERE e.workspace_id = ? AND e.site_id = ? AND e.ts >= ? AND e.ts < ?"
+        f" AND ({' OR '.join(clauses)}) ORDER BY e.ts, e.id",
+        [query.workspace_id, query.site_id, query.start_ms, query.end_ms, *params],
+    )

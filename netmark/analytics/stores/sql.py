@@ -328,6 +328,18 @@ class SqlEventStore:
         statement, params = queries.funnel(query, steps, window_ms)
         return [int(count) for count in self._read(query, statement, params)[0]]
 
+    def touches(self, query: Query, dimension: str = "channel") -> list[tuple]:
+        statement, params = queries.touches(query, dimension)
+        return self._read(query, statement, params)
+
+    def conversion_events(
+        self, query: Query, goals: Sequence[Goal]
+    ) -> list[tuple[int, int | None, int, int]]:
+        if not goals:
+            return []
+        statement, params = queries.conversion_events(query, goals)
+        return self._read(query, statement, params)
+
     def realtime_visitors(self, workspace_id: int, site_id: int, now_ms: int) -> int:
         statement, params = queries.realtime(workspace_id, site_id, now_ms - 5 * 60 * 1000)
         return int(self._fetch("events", statement, params)[0][0])

@@ -226,3 +226,38 @@ def test_delete_site_erases_its_events(site):
     store = load(event(site, T0, 1, path="/"))
     assert store.delete_site(site.workspace_id, site.pk) == 1
     assert store.totals(query_for(site)).visits == 0
+
+
+def test_touches_are_the_visits_in_start_order_with_their_label(site):
+    store = load(
+        event(site, T0 + 40 * MIN, 2, path="/", channel="search", contact_id=77),
+        event(site, T0, 1, path="/", channel="social", utm_campaign="spring"),
+        event(site, T0 + 5 * MIN, 1, path="/b", channel="search"),  # same visit: still social
+        event(site, T0 + 2 * VISIT_TIMEOUT_MS, 1, path="/", channel="email"),
+    )
+    assert store.touches(query_for(site)) == [
+        (1, None, T0, "social"),
+        (2, 77, T0 + 40 * MIN, "search"),
+        (1, None, T0 + 2 * VISIT_TIMEOUT_MS, "email"),
+    ]
+    campaigns = [row[3] for row in store.touches(query_for(site), "utm_campaign")]
+    assert campaigns == ["spring", "", ""]
+    later = query_for(site, start_ms=T0 + MIN)
+    assert [row[2] for row in store.touches(later)] == [T0 + 40 * MIN, T0 + 2 * VISIT_TIMEOUT_MS]
+
+
+def test_conversion_events_are_the_goal_events_oldest_first(site):
+    store = load(
+        event(site, T0, 1, path="/checkout/done"),
+        event(site, T0 + MIN, 1, kind=CUSTOM, name="Signup"),
+        event(site, T0 + 2 * MIN, 3, kind=CONVERSION, name="Purchase", revenue_micros=5_000_000,
+              currency="CNY", contact_id=9),
+        event(site, T0 + 3 * MIN, 1, kind=CUSTOM, name="Other"),
+    )  # fmt: skip
+    goals = [Goal("event", "Purchase"), Goal("page", "/checkout/*")]
+    assert store.conversion_events(query_for(site), goals) == [
+        (1, None, T0, 0),
+        (3, 9, T0 + 2 * MIN, 5_000_000),
+    ]
+    assert store.conversion_events(query_for(site), [Goal("event", "Signup")]) == [(1, None, T0 + MIN, 0)]
+    assert store.conversion_events(query_for(site), []) == []
