@@ -32,6 +32,12 @@ from netmark.core.models import Member
 from netmark.core.money import parse_amount, validate_currency
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
+from netmark.planning.advice import (  # noqa: F401 - re-exported
+    channel_history,
+    plan_from_recommendation,
+    plan_spread_warnings,
+    recommend_channels,
+)
 from netmark.planning.calendar import (  # noqa: F401 - re-exported
     CalendarEntry,
     calendar_entries,
