@@ -25,9 +25,13 @@ from netmark.planning.schemas import (
     LessonsIn,
     PlanFilters,
     PlanIn,
+    PlannerOut,
+    PlannerPlanIn,
+    PlannerQuery,
     PlanOut,
     PlanPatch,
     StatusIn,
+    WarningsOut,
 )
 
 router = Router(tags=["planning"])
@@ -125,6 +129,50 @@ def plan_evaluation(request, plan_id: int):
         "budget_total": plan.budget_total,
         "rows": services.expected_vs_actual(plan),
     }
+
+
+def _recommendation_out(workspace, recommendation) -> dict:
+    return {
+        "currency": workspace.currency,
+        "chosen": recommendation.chosen,
+        "left_out": [
+            {"code": code, "name": name, "reason": why} for code, name, why in recommendation.left_out
+        ],
+        "warnings": recommendation.warnings,
+    }
+
+
+@router.get("/channel-planner", response=responses({200: PlannerOut}))
+def channel_planner(request, query: Query[PlannerQuery]):
+    """Three to five channels for an audience (and product) within the budget and hours, with the
+    reasons for each choice and for each channel left out."""
+    workspace = request.member.workspace
+    return _recommendation_out(workspace, services.recommend_channels(workspace, **query.dict()))
+
+
+@router.post("/channel-planner/plans", response=responses({201: PlanOut, **CONFLICT}))
+def plan_from_planner(request, payload: PlannerPlanIn):
+    """A draft plan on the channels the planner chooses (accounts created for missing channel types)."""
+    fields = body(payload)
+    workspace = request.member.workspace
+    advice = {
+        key: fields.pop(key) for key in ("audience_id", "product_id", "monthly_budget", "monthly_hours")
+    }
+    recommendation = services.recommend_channels(workspace, **advice)
+    plan = services.plan_from_recommendation(
+        request.member,
+        recommendation,
+        audience_id=advice["audience_id"],
+        product_id=advice["product_id"],
+        **fields,
+    )
+    return Status(201, services.get_plan(workspace, plan.pk))
+
+
+@router.get("/plans/{plan_id}/spread", response=responses({200: WarningsOut}))
+def plan_spread(request, plan_id: int):
+    """Whether the plan spreads over more channels than its resources support."""
+    return {"warnings": services.plan_spread_warnings(request.member.workspace, plan_id)}
 
 
 @router.get("/calendar", response=responses({200: list[CalendarEntryOut]}))

@@ -17,6 +17,7 @@ class PlanningConfig(AppConfig):
         for order, (key, label, url_name) in enumerate(
             [
                 ("planning.channels", _("Channels"), "planning:channel_list"),
+                ("planning.planner", _("Channel planner"), "planning:planner"),
                 ("planning.plans", _("Plans"), "planning:plan_list"),
                 ("planning.calendar", _("Calendar"), "planning:calendar"),
             ],

@@ -267,3 +267,55 @@ class KpiOut(Schema):
     @staticmethod
     def resolve_description(obj) -> str:
         return str(obj.description)
+
+
+class PlannerQuery(Schema):
+    audience_id: Id
+    product_id: Id | None = None
+    monthly_budget: str | None = Field(
+        None,
+        pattern=r"^\d{1,12}(\.\d{1,2})?$",
+        description="Defaults to the active channels' monthly budgets.",
+    )
+    monthly_hours: str | None = Field(
+        None, pattern=r"^\d{1,5}(\.\d)?$", description="Defaults to the active channels' monthly hours."
+    )
+
+
+class PlannerChoiceOut(Schema):
+    code: str
+    name: str
+    score: float
+    budget: Decimal = Field(description="Suggested monthly budget, in the workspace currency.")
+    hours: Decimal = Field(description="Suggested people-hours a month.")
+    reasons: list[str]
+    roi: float | None = Field(None, description="Measured ROI of past promotions on the channel.")
+    roi_error: float | None = Field(None, description="Standard error of that ROI (two promotions or more).")
+
+
+class PlannerLeftOutOut(Schema):
+    code: str
+    name: str
+    reason: str
+
+
+class PlannerOut(Schema):
+    currency: str
+    chosen: list[PlannerChoiceOut]
+    left_out: list[PlannerLeftOutOut]
+    warnings: list[str]
+
+
+class PlannerPlanIn(InputSchema):
+    audience_id: Id
+    product_id: Id | None = None
+    monthly_budget: Money | None = None
+    monthly_hours: Hours | None = None
+    name: str = Field(max_length=200, pattern=HAS_TEXT)
+    objective: str = Field(max_length=20_000, pattern=HAS_TEXT)
+    starts_on: PlanDate
+    ends_on: PlanDate
+
+
+class WarningsOut(Schema):
+    warnings: list[str]

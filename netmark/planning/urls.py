@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from netmark.planning import calendar_views, channel_views, views
+from netmark.planning import calendar_views, channel_views, planner_views, views
 
 app_name = "planning"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("channels/new/", channel_views.channel_create, name="channel_create"),
     path("channels/<int:pk>/edit/", channel_views.channel_edit, name="channel_edit"),
     path("channels/<int:pk>/delete/", channel_views.channel_delete, name="channel_delete"),
+    path("planner/", planner_views.planner, name="planner"),
+    path("planner/start/", planner_views.planner_start, name="planner_start"),
     path("plans/", views.plan_list, name="plan_list"),
     path("plans/new/", views.plan_create, name="plan_create"),
     path("plans/rows/channel/", views.channel_row, name="plan_channel_row"),
