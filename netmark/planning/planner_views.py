@@ -62,6 +62,16 @@ def _advice(form: PlannerForm) -> dict:
     }
 
 
+def _left_out(recommendation) -> tuple[list[str], list[tuple[str, str]]]:
+    """Channels the audience does not use (one line of names) and the others with their reasons."""
+    if recommendation is None:
+        return [], []
+    absent_reason = _("The audience does not spend time there.")
+    absent = [name for _code, name, why in recommendation.left_out if why == absent_reason]
+    others = [(name, why) for _code, name, why in recommendation.left_out if why != absent_reason]
+    return absent, others
+
+
 def _recommend(request, form: PlannerForm):
     try:
         return services.recommend_channels(request.member.workspace, **_advice(form))
@@ -75,9 +85,12 @@ def planner(request):
     workspace = request.member.workspace
     form = PlannerForm(workspace, request.GET or None)
     recommendation = _recommend(request, form) if form.is_bound and form.is_valid() else None
+    absent, left_out = _left_out(recommendation)
     context = {
         "form": form,
         "recommendation": recommendation,
+        "absent": absent,
+        "left_out": left_out,
         "start_form": StartPlanForm(),
         "can_plan": can(request.member, Capability.PLAN),
         "query": request.GET.urlencode(),
@@ -108,9 +121,12 @@ def planner_start(request):
         else:
             flash.success(request, _("A draft plan was started on the recommended channels."))
             return redirect(reverse("planning:plan_edit", args=[workspace.slug, plan.pk]))
+    absent, left_out = _left_out(recommendation)
     context = {
         "form": advice_form,
         "recommendation": recommendation,
+        "absent": absent,
+        "left_out": left_out,
         "start_form": start_form,
         "can_plan": True,
         "query": request.GET.urlencode(),

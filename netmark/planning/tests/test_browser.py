@@ -222,3 +222,31 @@ def test_pages_speak_chinese(team_a, page_as):
     assert page.locator("text=百度搜索推广").count() == 1
     shoot(page, "zh-channels")
     assert page.console_errors == []
+
+
+def test_the_channel_planner_recommends_and_starts_a_plan_in_chinese(team_a, page_as, live_server):
+    _positioning_data(team_a)
+    make_channel(
+        team_a.owner, name="知乎机构号 Zhihu", channel_type="zhihu", monthly_budget="0", monthly_hours="4"
+    )
+    slug = team_a.workspace.slug
+    page = page_as(team_a.member(Role.PLANNER), "zh-hans")
+    page.goto(reverse("planning:planner", args=[slug]))
+    page.select_option("#id_audience", label="上海白领 Office workers")
+    page.fill("#id_monthly_budget", "6000")
+    page.fill("#id_monthly_hours", "45")
+    page.click("button:text('推荐渠道')")
+    page.wait_for_selector("text=推荐的渠道")
+    names = page.locator("section:has(h2:text('推荐的渠道')) tbody td:first-child").all_inner_texts()
+    assert names == ["微信公众号", "知乎", "邮件营销"]  # weibo's 20 h no longer fit in 45 - 16 - 15 - 8
+    assert page.locator("text=未选中的渠道及原因").count() == 1
+    shoot(page, "channel-planner")
+    page.fill("#id_name", "规划器试点 Pilot")
+    page.fill("#id_objective", "用三个渠道做一个月试点")
+    page.fill("#id_starts_on", "2027-02-01")
+    page.fill("#id_ends_on", "2027-02-28")
+    page.click("button:text('创建计划草稿')")
+    page.wait_for_url("**/edit/")
+    plan = scoped(Plan, team_a.workspace).get(name="规划器试点 Pilot")
+    assert scoped(PlanChannel, team_a.workspace).filter(plan=plan).count() == 3
+    assert page.console_errors == []
