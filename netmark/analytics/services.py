@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from netmark.analytics import classify, identity, ingest, sites, spool
 from netmark.analytics.models import Site
-from netmark.analytics.reports import Period, make_query, parse_goal
+from netmark.analytics.reports import Period, make_query, parse_goal, period_or_default
 from netmark.analytics.stores import StoreUnavailable, get_store
 from netmark.analytics.stores.base import CLICK, CONVERSION, MICROS, Event
 from netmark.analytics.stores.queries import TOUCH_DIMENSIONS
@@ -216,6 +216,11 @@ def _conversion_event(site: sites.SiteInfo, item: dict, now: float) -> Event:
 
 
 # Conversion paths (read by roi's attribution)
+
+
+def report_period(site: Site, start=None, end=None) -> Period:
+    """A report's days in the site's time zone: the last 30 days by default, at most three years."""
+    return period_or_default(start, end, site)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,5 +1,6 @@
 """Small helpers the API routers share."""
 
+from django.http import HttpResponse
 from ninja import Schema
 
 
@@ -21,3 +22,18 @@ def body(payload: Schema) -> dict:
         elif value is None and key == "url":
             data[key] = ""
     return data
+
+
+def binary_answer(media_type: str) -> dict:
+    """``openapi_extra`` documenting a 200 answer that is a file rather than JSON."""
+    schema = (
+        {"type": "string", "format": "binary"} if media_type.startswith("image/png") else {"type": "string"}
+    )
+    return {"responses": {200: {"content": {media_type: {"schema": schema}}}}}
+
+
+def file_answer(data: bytes, media_type: str, filename: str) -> HttpResponse:
+    """A download: ``data`` as an attachment named ``filename``."""
+    response = HttpResponse(data, content_type=media_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,11 +1,10 @@
 """Links API: tracked links, QR codes, CSV import and export, UTM mappings and naming conventions."""
 
-from django.http import HttpResponse
 from ninja import File, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from netmark.core import csvio
-from netmark.core.apitools import body, given
+from netmark.core.apitools import binary_answer, body, file_answer, given
 from netmark.core.apitypes import ErrorOut, Id, responses
 from netmark.core.errors import TooLarge
 from netmark.core.pagination import Page
@@ -32,14 +31,6 @@ router = Router(tags=["links"])
 CONFLICT = {409: ErrorOut}
 
 
-def _binary(media_type: str) -> dict:
-    """Documents a 200 answer that is a file rather than JSON."""
-    schema = (
-        {"type": "string", "format": "binary"} if media_type.startswith("image/png") else {"type": "string"}
-    )
-    return {"responses": {200: {"content": {media_type: {"schema": schema}}}}}
-
-
 class LinkPage(Page):
     """The API's pagination, with each page's click counts read in one call."""
 
@@ -52,12 +43,6 @@ class LinkPage(Page):
 def _out(link):
     clicks.with_stats([link])
     return link
-
-
-def _file(data: bytes, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 # Links
@@ -80,13 +65,13 @@ def create_link(request, payload: LinkIn):
     return Status(201, _out(services.get_link(request.member.workspace, link.pk)))
 
 
-@router.get("/links/export", response=responses({200: None}), openapi_extra=_binary("text/csv"))
+@router.get("/links/export", response=responses({200: None}), openapi_extra=binary_answer("text/csv"))
 def export_links(request, options: Query[ExportOptions]):
     require(request.member, Capability.READ)
     data = exchange.export_links(
         request.member.workspace, plan_id=options.plan_id, chinese_headers=options.chinese_headers
     )
-    return _file(data, "text/csv; charset=utf-8", "links.csv")
+    return file_answer(data, "text/csv; charset=utf-8", "links.csv")
 
 
 @router.post("/links/import", response=responses({200: ImportResultOut}))
@@ -116,20 +101,22 @@ def delete_link(request, link_id: int):
     return Status(204, None)
 
 
-@router.get("/links/{link_id}/qr.png", response=responses({200: None}), openapi_extra=_binary("image/png"))
+@router.get(
+    "/links/{link_id}/qr.png", response=responses({200: None}), openapi_extra=binary_answer("image/png")
+)
 def link_qr_png(request, link_id: int, options: Query[QrOptions]):
     link = services.get_link(request.member.workspace, link_id)
     data = qr.png(link.code, scale=options.scale or qr.PNG_SCALE, border=options.border)
-    return _file(data, "image/png", f"qr-{link.code}.png")
+    return file_answer(data, "image/png", f"qr-{link.code}.png")
 
 
 @router.get(
-    "/links/{link_id}/qr.svg", response=responses({200: None}), openapi_extra=_binary("image/svg+xml")
+    "/links/{link_id}/qr.svg", response=responses({200: None}), openapi_extra=binary_answer("image/svg+xml")
 )
 def link_qr_svg(request, link_id: int, options: Query[QrOptions]):
     link = services.get_link(request.member.workspace, link_id)
     data = qr.svg(link.code, scale=options.scale or qr.SVG_SCALE, border=options.border)
-    return _file(data, "image/svg+xml", f"qr-{link.code}.svg")
+    return file_answer(data, "image/svg+xml", f"qr-{link.code}.svg")
 
 
 # Naming conventions

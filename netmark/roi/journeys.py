@@ -9,6 +9,7 @@ the user saved; unmapped traffic keeps its channel group, never an invented prom
 
 from __future__ import annotations
 
+import datetime
 import functools
 from dataclasses import dataclass
 
@@ -32,20 +33,26 @@ class AttributionReport:
     credit: dict[str, dict[str, Credit]]  # channel -> model name -> credit
     notes: list[str]
     dimension: str
+    site_id: int
+    start: datetime.date
+    end: datetime.date
 
 
 def site_attribution(
     workspace,
     site_id,
-    period: analytics.Period,
+    start,
+    end,
     goals: list[str],
     *,
     dimension: str = "channel",
     lookback_days: int = 30,
     collapse_repeats: bool = False,
 ) -> AttributionReport:
-    """Conversions of ``goals`` on one site in ``period``, credited by every model."""
+    """Conversions of ``goals`` on one site from ``start`` to ``end`` (days in the site's time zone,
+    the last 30 days by default), credited by every model."""
     site = analytics.get_site(workspace, site_id)
+    period = analytics.report_period(site, start, end)
     if dimension not in DIMENSIONS:
         raise ValidationFailed(
             fields={"dimension": _("Label touches by channel, source, utm_campaign or promotion.")}
@@ -63,7 +70,7 @@ def site_attribution(
         collapse_repeats=collapse_repeats,
     )
     credit = attribution.compare_models(report.paths) if report.paths else {}
-    return AttributionReport(report, credit, explain(credit), dimension)
+    return AttributionReport(report, credit, explain(credit), dimension, site.pk, period.start, period.end)
 
 
 def _promotion_label(workspace):

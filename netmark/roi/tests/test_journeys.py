@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from netmark.analytics.reports import Period
 from netmark.analytics.stores import get_store
 from netmark.analytics.stores.base import CONVERSION, CUSTOM
 from netmark.analytics.tests.helpers import event, make_site
@@ -49,7 +48,7 @@ def issue_example(site):
 
 def test_the_issue_example_from_stored_events_gives_its_known_credit(team_a, site):
     issue_example(site)
-    report = journeys.site_attribution(team_a.workspace, site.pk, Period(DAY, DAY), ["event:Purchase"])
+    report = journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:Purchase"])
     assert {path.touches: (path.conversions, path.nulls) for path in report.paths.paths} == {
         ("search", "social", "email"): (1, 0),
         ("search",): (0, 1),
@@ -68,7 +67,7 @@ def test_touches_labelled_by_promotion_use_the_links_mapping_and_never_invent_on
     links.create_mapping(team_a.owner, plan_id=plan.pk, utm_campaign="spring-launch")
     issue_example(site)
     report = journeys.site_attribution(
-        team_a.workspace, site.pk, Period(DAY, DAY), ["event:Purchase"], dimension="promotion"
+        team_a.workspace, site.pk, DAY, DAY, ["event:Purchase"], dimension="promotion"
     )
     labels = {path.touches for path in report.paths.paths}
     assert labels == {
@@ -77,7 +76,7 @@ def test_touches_labelled_by_promotion_use_the_links_mapping_and_never_invent_on
         ("(no promotion)", "(no promotion)"),
     }
     collapsed = journeys.site_attribution(
-        team_a.workspace, site.pk, Period(DAY, DAY), ["event:Purchase"], dimension="promotion",
+        team_a.workspace, site.pk, DAY, DAY, ["event:Purchase"], dimension="promotion",
         collapse_repeats=True,
     )  # fmt: skip
     assert ("(no promotion)",) in {path.touches for path in collapsed.paths.paths}
@@ -85,7 +84,7 @@ def test_touches_labelled_by_promotion_use_the_links_mapping_and_never_invent_on
 
 def test_a_day_without_conversions_gives_null_paths_and_no_credit(team_a, site):
     issue_example(site)
-    report = journeys.site_attribution(team_a.workspace, site.pk, Period(DAY, DAY), ["event:Nothing"])
+    report = journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:Nothing"])
     assert report.paths.conversions == 0
     assert set(report.credit) == {"search", "social", "email"}
     assert all(credit.conversions == 0 for models in report.credit.values() for credit in models.values())
@@ -94,12 +93,12 @@ def test_a_day_without_conversions_gives_null_paths_and_no_credit(team_a, site):
 
 def test_bad_requests_are_validation_errors_and_foreign_sites_are_not_found(team_a, team_b, site):
     with pytest.raises(ValidationFailed):
-        journeys.site_attribution(team_a.workspace, site.pk, Period(DAY, DAY), ["purchase"])
+        journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["purchase"])
     with pytest.raises(ValidationFailed):
-        journeys.site_attribution(team_a.workspace, site.pk, Period(DAY, DAY), [])
+        journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, [])
     with pytest.raises(ValidationFailed):
-        journeys.site_attribution(team_a.workspace, site.pk, Period(DAY, DAY), ["event:x"], dimension="os")
+        journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:x"], dimension="os")
     with pytest.raises(ValidationFailed):
-        journeys.site_attribution(team_a.workspace, site.pk, Period(DAY, DAY), ["event:x"], lookback_days=900)
+        journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:x"], lookback_days=900)
     with pytest.raises(NotFound):
-        journeys.site_attribution(team_b.workspace, site.pk, Period(DAY, DAY), ["event:Purchase"])
+        journeys.site_attribution(team_b.workspace, site.pk, DAY, DAY, ["event:Purchase"])
