@@ -51,6 +51,9 @@ HINTS = {
     "dimension": lambda factory: "path",
     "ts": lambda factory: datetime.now(UTC).isoformat(),  # conversions reach at most a week back
     "goal": lambda factory: ["event:Signup"],
+    # Audiences spend time somewhere and channels get hours, so the channel planner has a choice.
+    "channel_presence": lambda factory: {"wechat_official": 80, "zhihu": 50, "email": 30},
+    "monthly_hours": lambda factory: "40",
     "step": lambda factory: ["page:/", "event:Signup"],
     # CSV uploads: a header the links import accepts and no rows (an import of nothing succeeds).
     "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
