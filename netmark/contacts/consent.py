@@ -62,10 +62,17 @@ def record_consent(
     _clean(purpose, status, lawful_basis)
     at = at or timezone.now()
     consent = Consent.unscoped.create(
-        workspace_id=contact.workspace_id, contact=contact, purpose=purpose, status=status,
-        lawful_basis=lawful_basis, source=str(source)[:100], recorded_at=at, form_id=str(form_id)[:60],
-        ip_hash=hash_ip(ip_address) if ip_address else "", text=str(text)[:5000],
-    )  # fmt: skip
+        workspace_id=contact.workspace_id,
+        contact=contact,
+        purpose=purpose,
+        status=status,
+        lawful_basis=lawful_basis,
+        source=str(source)[:100],
+        recorded_at=at,
+        form_id=str(form_id)[:60],
+        ip_hash=hash_ip(ip_address) if ip_address else "",
+        text=str(text)[:5000],
+    )
     timeline.record(contact, "consent", at, {"purpose": purpose, "status": status, "source": consent.source})
     return consent
 

@@ -5,6 +5,7 @@ JSON number (int when whole), date as ``YYYY-MM-DD``, choice as one of the choic
 list of choices (order of definition, no repeats), boolean as true/false.
 """
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -14,11 +15,12 @@ from django.utils.translation import gettext_lazy
 
 from netmark.contacts.models import CustomField
 from netmark.core import audit, csvio, records
-from netmark.core.errors import ValidationFailed
+from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 
 MAX_TEXT = 1000
+KEY = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MAX_CHOICES = 100
 Kind = CustomField.Kind
 
@@ -47,10 +49,19 @@ def create_field(member, *, key: str, label: str, kind: str, choices=None, is_re
     require(member, Capability.EXECUTE)
     if kind not in Kind.values:
         raise ValidationFailed(fields={"kind": _("Unknown field type.")})
+    if not KEY.match(key or ""):
+        raise ValidationFailed(
+            fields={"key": _("Use lower-case letters, digits and _, starting with a letter.")}
+        )
     if scoped(CustomField, member.workspace).filter(key=key).exists():
-        raise ValidationFailed(fields={"key": _("Another custom field has this key.")})
-    data = {"key": key, "label": label, "kind": kind, "choices": _clean_choices(kind, choices or []),
-            "is_required": bool(is_required)}  # fmt: skip
+        raise Conflict(fields={"key": _("Another custom field has this key.")})
+    data = {
+        "key": key,
+        "label": label,
+        "kind": kind,
+        "choices": _clean_choices(kind, choices or []),
+        "is_required": bool(is_required),
+    }
     return records.create_record(member, CustomField, data, capability=Capability.EXECUTE)
 
 

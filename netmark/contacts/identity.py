@@ -33,9 +33,11 @@ def identify(contact: Contact, site_id: int, visitor_id: int, *, via: str = "for
     if not Site.unscoped.filter(pk=site_id, workspace_id=contact.workspace_id).exists():
         raise ValidationFailed(fields={"site_id": _("Not found.")})
     identity, created = Identity.unscoped.select_for_update().get_or_create(
-        workspace_id=contact.workspace_id, site_id=site_id, visitor_id=visitor_id,
+        workspace_id=contact.workspace_id,
+        site_id=site_id,
+        visitor_id=visitor_id,
         defaults={"contact": contact, "via": str(via)[:40]},
-    )  # fmt: skip
+    )
     if not created and identity.contact_id == contact.pk:
         return identity
     if not created:

@@ -34,10 +34,20 @@ def qualified_leads(plan, start, end) -> int:
 def register() -> None:
     declared = get_kpi("leads")
     register_kpi(
-        Kpi("leads", declared.label if declared else _("Leads"), "count", leads,
-            description=_("Contacts whose source is the promotion, created in the period."))
-    )  # fmt: skip
+        Kpi(
+            "leads",
+            declared.label if declared else _("Leads"),
+            "count",
+            leads,
+            description=_("Contacts whose source is the promotion, created in the period."),
+        )
+    )
     register_kpi(
-        Kpi("qualified_leads", _("Qualified leads"), "count", qualified_leads,
-            description=_("Of the promotion's leads, those now qualified or customers."))
-    )  # fmt: skip
+        Kpi(
+            "qualified_leads",
+            _("Qualified leads"),
+            "count",
+            qualified_leads,
+            description=_("Of the promotion's leads, those now qualified or customers."),
+        )
+    )

@@ -16,8 +16,19 @@ from netmark.core.errors import ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 
-FILLABLE = ("name", "email", "phone", "wechat_id", "company_id", "title", "city", "language", "source",
-            "source_plan_id", "owner_id")  # fmt: skip
+FILLABLE = (
+    "name",
+    "email",
+    "phone",
+    "wechat_id",
+    "company_id",
+    "title",
+    "city",
+    "language",
+    "source",
+    "source_plan_id",
+    "owner_id",
+)
 STAGE_ORDER = ["lost", "subscriber", "lead", "qualified", "customer"]
 
 

@@ -51,9 +51,13 @@ class Contact(WorkspaceOwned):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     wechat_id = models.CharField(_("WeChat ID"), max_length=100, blank=True)
     company = models.ForeignKey(
-        Company, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts",
+        Company,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
         verbose_name=_("company"),
-    )  # fmt: skip
+    )
     title = models.CharField(_("title"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
@@ -165,10 +169,11 @@ class Interaction(WorkspaceOwned):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["workspace", "kind", "source_ref"], condition=~Q(source_ref=""),
+                fields=["workspace", "kind", "source_ref"],
+                condition=~Q(source_ref=""),
                 name="interaction_source_once",
             )
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%Y-%m-%d}"

@@ -19,9 +19,25 @@ from netmark.core.models import AuditEntry
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 
-FIELDS = ("id", "name", "email", "phone", "wechat_id", "title", "city", "language", "source", "stage",
-          "do_not_contact", "custom", "source_plan_id", "owner_id", "created_at", "updated_at",
-          "last_activity_at")  # fmt: skip
+FIELDS = (
+    "id",
+    "name",
+    "email",
+    "phone",
+    "wechat_id",
+    "title",
+    "city",
+    "language",
+    "source",
+    "stage",
+    "do_not_contact",
+    "custom",
+    "source_plan_id",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "last_activity_at",
+)
 
 
 def _plain(value):
@@ -40,16 +56,29 @@ def export_contact(member, contact_id) -> dict:
     data["company"] = {"id": contact.company_id, "name": contact.company.name} if contact.company else None
     data["tags"] = sorted(contact.tags.values_list("name", flat=True))
     data["consents"] = [
-        {"purpose": c.purpose, "status": c.status, "lawful_basis": c.lawful_basis, "source": c.source,
-         "recorded_at": c.recorded_at.isoformat(), "form_id": c.form_id, "ip_hash": c.ip_hash, "text": c.text}
+        {
+            "purpose": c.purpose,
+            "status": c.status,
+            "lawful_basis": c.lawful_basis,
+            "source": c.source,
+            "recorded_at": c.recorded_at.isoformat(),
+            "form_id": c.form_id,
+            "ip_hash": c.ip_hash,
+            "text": c.text,
+        }
         for c in contact.consents.order_by("recorded_at", "id")
-    ]  # fmt: skip
+    ]
     data["current_consent"] = {purpose: c.status for purpose, c in consent.current(contact).items()}
     data["interactions"] = [
-        {"id": i.pk, "kind": i.kind, "occurred_at": i.occurred_at.isoformat(), "payload": i.payload,
-         "source_ref": i.source_ref}
+        {
+            "id": i.pk,
+            "kind": i.kind,
+            "occurred_at": i.occurred_at.isoformat(),
+            "payload": i.payload,
+            "source_ref": i.source_ref,
+        }
         for i in contact.interactions.order_by("occurred_at", "id")
-    ]  # fmt: skip
+    ]
     data["analytics_visitors"] = [{"site_id": s, "visitor_id": v} for s, v in identity.visitor_ids(contact)]
     audit.record(member, "contact.exported", contact, {})
     return {"format": "netmark.contact/1", "exported_at": timezone.now().isoformat(), "contact": data}

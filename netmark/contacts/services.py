@@ -19,15 +19,26 @@ from netmark.contacts.identity import identify  # noqa: F401 - re-exported
 from netmark.contacts.models import Company, Contact, Stage, Tag
 from netmark.contacts.timeline import record  # noqa: F401 - re-exported
 from netmark.core import audit, records
-from netmark.core.errors import Conflict, ValidationFailed
+from netmark.core.errors import Conflict, NotFound, ValidationFailed
 from netmark.core.models import Member
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 from netmark.planning.models import Plan
 
 TEXT_FIELDS = {"name": 200, "wechat_id": 100, "title": 100, "city": 100, "language": 10, "source": 100}
-EDITABLE = {*TEXT_FIELDS, "email", "phone", "company_id", "company_name", "owner_id", "source_plan_id",
-            "stage", "custom", "do_not_contact", "tags"}  # fmt: skip
+EDITABLE = {
+    *TEXT_FIELDS,
+    "email",
+    "phone",
+    "company_id",
+    "company_name",
+    "owner_id",
+    "source_plan_id",
+    "stage",
+    "custom",
+    "do_not_contact",
+    "tags",
+}
 MAX_TAGS = 50
 
 
@@ -114,7 +125,7 @@ def _references(workspace, data: dict, cleaned: dict, errors: dict) -> None:
                 continue
             found = scoped(model, workspace).filter(pk=value).values_list("pk", flat=True).first()
             if found is None:
-                errors[name] = _("Not found.")
+                raise NotFound()  # unknown and other workspaces' ids alike
             cleaned[name] = found
     if data.get("company_name") and not data.get("company_id"):
         cleaned["company_id"] = company_for_name(workspace, data["company_name"]).pk
@@ -138,8 +149,9 @@ def clean_contact(workspace, data: dict, *, contact: Contact | None = None, defi
     if "custom" in data:
         try:
             existing = contact.custom if contact is not None else {}
-            cleaned["custom"] = fields.clean_custom(workspace, data["custom"] or {}, existing=existing,
-                                                    definitions=definitions)  # fmt: skip
+            cleaned["custom"] = fields.clean_custom(
+                workspace, data["custom"] or {}, existing=existing, definitions=definitions
+            )
         except ValidationFailed as exc:
             errors.update(exc.fields)
     if "tags" in data:
@@ -192,8 +204,10 @@ def _save(contact: Contact, cleaned: dict) -> Contact:
 
 
 def _summary(contact: Contact) -> dict:
-    return {name: audit._plain(getattr(contact, name)) for name in
-            ("name", "email", "phone", "stage", "company_id", "owner_id", "do_not_contact")}  # fmt: skip
+    return {
+        name: audit._plain(getattr(contact, name))
+        for name in ("name", "email", "phone", "stage", "company_id", "owner_id", "do_not_contact")
+    }
 
 
 @transaction.atomic
@@ -288,10 +302,11 @@ def create_tag(member, name: str) -> Tag:
 
 
 def delete_tag(member, tag_id) -> None:
-    require(member, Capability.EXECUTE)
+    """Owners only (deleting data); the tag leaves every contact."""
+    require(member, Capability.ERASE)
     tag = get_for(Tag, member.workspace, tag_id)
     contacts = list(tag.contacts.all())
-    records.delete_record(member, Tag, tag.pk, capability=Capability.EXECUTE)
+    records.delete_record(member, Tag, tag.pk)
     for contact in contacts:
         search.refresh(contact)
 

@@ -101,9 +101,14 @@ def record(
         if existing is not None:
             return existing
     interaction = Interaction(
-        workspace_id=contact.workspace_id, contact=contact, kind=kind, occurred_at=at, payload=payload,
-        source_ref=source_ref, author=author,
-    )  # fmt: skip
+        workspace_id=contact.workspace_id,
+        contact=contact,
+        kind=kind,
+        occurred_at=at,
+        payload=payload,
+        source_ref=source_ref,
+        author=author,
+    )
     try:
         with transaction.atomic():
             interaction.save()
