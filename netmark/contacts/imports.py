@@ -50,9 +50,18 @@ def _check_size(data: bytes) -> None:
 
 @transaction.atomic
 def start_import(
-    member, data: bytes, *, filename: str = "", mapping: dict | None = None, overwrite: bool = False
+    member,
+    data: bytes,
+    *,
+    filename: str = "",
+    mapping: dict | None = None,
+    overwrite: bool = False,
+    enqueue: bool = True,
 ) -> ImportJob:
-    """A queued import job, after checking that the file and the mapping can be read."""
+    """A queued import job, after checking that the file and the mapping can be read.
+
+    ``enqueue=False`` leaves it to the caller to run ``run_import_job`` (the CLI runs it in-process).
+    """
     require(member, Capability.EXECUTE)
     _check_size(data)
     table = csvio.read_table(data)
@@ -60,7 +69,7 @@ def start_import(
     used = importing.clean_mapping(table.headers, mapping, definitions)
     job = ImportJob.unscoped.create(
         workspace=member.workspace,
-        member=member,
+        member=member if member.pk else None,  # the CLI's operator is no saved member
         filename=str(filename)[:200],
         data=data,
         digest=hashlib.sha256(data).hexdigest(),
@@ -69,7 +78,8 @@ def start_import(
         total_rows=len(table.rows),
     )
     audit.record(member, "contactimport.started", job, {"rows": job.total_rows, "filename": job.filename})
-    transaction.on_commit(lambda: _enqueue(job.pk))
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue(job.pk))
     return job
 
 
@@ -79,7 +89,7 @@ def _enqueue(job_id: int) -> None:
     run_import(job_id)
 
 
-def run_import_job(job_id: int) -> None:
+def run_import_job(job_id: int, on_progress=None) -> None:
     """Runs (or runs again) the import of ``job_id``; a finished job is left alone."""
     job = ImportJob.unscoped.filter(pk=job_id).select_related("workspace").first()
     if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
@@ -93,6 +103,8 @@ def run_import_job(job_id: int) -> None:
         ImportJob.unscoped.filter(pk=job.pk).update(
             processed_rows=outcome.processed, heartbeat_at=timezone.now()
         )
+        if on_progress is not None:
+            on_progress(outcome.processed, outcome.total)
 
     try:
         outcome = importing.run(
