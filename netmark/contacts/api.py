@@ -150,7 +150,10 @@ def merge_contact(request, contact_id: int, payload: MergeIn):
 @router.get("/contacts/{contact_id}/timeline", response=responses({200: TimelineOut}))
 def contact_timeline(request, contact_id: int, options: Query[TimelineQuery]):
     entries, cursor = timeline.page(
-        _contact(request, contact_id), kinds=options.kind, before=options.before, limit=options.limit
+        _contact(request, contact_id),
+        kinds=[kind.strip() for kind in options.kind.split(",")][:20],
+        before=options.before,
+        limit=options.limit,
     )
     return {"items": entries, "next_cursor": cursor}
 

@@ -170,7 +170,7 @@ def clean_custom(workspace, values, *, existing: dict | None = None, definitions
     for key, value in values.items():
         field = by_key.get(key)
         if field is None:
-            errors[f"custom.{key}"] = _("Unknown custom field.")
+            errors["custom"] = _("Unknown custom field: %(key)s") % {"key": str(key)[:50]}
         elif value is None or value == "" or value == []:
             result.pop(key, None)
         else:

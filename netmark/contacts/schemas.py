@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from netmark.core.apitypes import Id, InputSchema
 
@@ -58,7 +58,7 @@ class _ContactFields(InputSchema):
     owner_id: Id | None = None
     stage: StageName | None = None
     custom: dict[str, Any] | None = None
-    do_not_contact: bool | None = None
+    do_not_contact: StrictBool | None = None
     tags: list[str] | None = Field(None, max_length=50)
 
 
@@ -109,7 +109,7 @@ class InteractionOut(Schema):
 
 
 class TimelineQuery(Schema):
-    kind: list[str] = Field(default_factory=list, max_length=20)
+    kind: str = Field("", max_length=400, description="Interaction types, comma-separated (empty: all)")
     before: str = Field("", max_length=100, description="The next_cursor of the previous page")
     limit: int = Field(50, ge=1, le=200)
 
@@ -202,13 +202,13 @@ class CustomFieldIn(InputSchema):
     label: str = Field(min_length=1, max_length=100)
     kind: FieldKind
     choices: list[str] = Field(default_factory=list, max_length=100)
-    is_required: bool = False
+    is_required: StrictBool = False
 
 
 class CustomFieldPatch(InputSchema):
     label: str | None = Field(None, min_length=1, max_length=100)
     choices: list[str] | None = Field(None, max_length=100)
-    is_required: bool | None = None
+    is_required: StrictBool | None = None
 
 
 class ImportOptions(Schema):

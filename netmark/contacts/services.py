@@ -40,6 +40,7 @@ EDITABLE = {
     "tags",
 }
 MAX_TAGS = 50
+NULLABLE = {"owner_id", "source_plan_id", "company_id"}
 
 
 # Reading
@@ -135,6 +136,8 @@ def _references(workspace, data: dict, cleaned: dict, errors: dict) -> None:
 
 def clean_contact(workspace, data: dict, *, contact: Contact | None = None, definitions=None) -> dict:
     """Model values from ``data`` (only the keys given); ``ValidationFailed`` naming every bad field."""
+    # An explicit null means "not given" except for references, where it clears the link.
+    data = {key: value for key, value in data.items() if value is not None or key in NULLABLE}
     unknown = sorted(set(data) - EDITABLE)
     errors = {name: _("Unknown field.") for name in unknown}
     cleaned: dict = {}
