@@ -196,6 +196,7 @@ class _Chunk:
         contacts = scoped(Contact, self.workspace)
         emails = {r.values["email"] for r in rows if r.values.get("email")}
         phones = {r.values["phone"] for r in rows if r.values.get("phone")}
+        contacts = contacts.only("id", "company_id", "custom", "updated_at", *FILLABLE)
         by_email = {c.email: c for c in contacts.filter(email__in=emails)} if emails else {}
         by_phone = {c.phone: c for c in contacts.filter(phone__in=phones)} if phones else {}
         self._company_ids({r.values["company"] for r in rows if r.values.get("company")})
@@ -225,9 +226,9 @@ class _Chunk:
         for contact in [*new, *changed.values()]:
             company = names.get(contact.company_id, "")
             contact.search_text = search.contact_document(contact, sorted(contact.tag_names), company)
-        Contact.unscoped.bulk_create(new, batch_size=500)
+        Contact.unscoped.bulk_create(new, batch_size=1000)
         fields = [*FILLABLE, "company", "custom", "search_text", "updated_at"]
-        Contact.unscoped.bulk_update(list(changed.values()), fields, batch_size=500)
+        Contact.unscoped.bulk_update(list(changed.values()), fields, batch_size=1000)
         self._tags_and_notes(targets)
         self.outcome.processed += len(rows)
 

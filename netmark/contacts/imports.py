@@ -132,7 +132,9 @@ def run_import_job(job_id: int, on_progress=None) -> None:
 
 
 def _finish(job, status, *, outcome=None, message: str = "", errors=None) -> None:
+    # The file holds personal data: it is dropped once the job has finished (erasure leaves no copy).
     values = {
+        "data": b"",
         "status": status,
         "finished_at": timezone.now(),
         "message": message[:500],

@@ -107,3 +107,23 @@ def test_export_escapes_formulas_and_reimports(team_a):
     )  # a plain number
     again = importing.run(team_a.workspace, data, digest="y")
     assert (again.created, again.error_count) == (0, 0)
+
+
+def test_finished_job_drops_the_file(team_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        job = imports.start_import(team_a.owner, UTF8_BOM)
+    assert bytes(ImportJob.unscoped.get(pk=job.pk).data) == b""
+
+
+def test_a_job_whose_worker_died_is_run_again(team_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = imports.start_import(team_a.owner, UTF8_BOM, enqueue=False)
+    long_ago = timezone.now() - timedelta(minutes=30)
+    ImportJob.unscoped.filter(pk=job.pk).update(status="running", heartbeat_at=long_ago, created_at=long_ago)
+    assert imports.recover_stale_imports() == [job.pk]
+    job.refresh_from_db()
+    assert job.status == "done" and job.processed_rows == job.total_rows
+    assert imports.recover_stale_imports() == []
