@@ -53,7 +53,7 @@ def test_implementer_imports_searches_and_logs_a_call(team_a, page_as):
     base = f"/w/{team_a.workspace.slug}/contacts/"
     page.goto(base + "import/")
     page.set_input_files("input[type=file]", str(GBK))
-    page.click("button[type=submit]")
+    page.click("form[enctype='multipart/form-data'] button[type=submit]")
     page.wait_for_selector("[data-import-confirm]")
     assert page.locator("[data-row-errors] li").count() == 6
     shoot(page, "contacts-import-preview")
