@@ -5,6 +5,7 @@ in the apps' services, ``netmark.operations`` and ``netmark.demo``.
 """
 
 from netmark.commands import analytics, exchange, operator, plans, serve, workspaces
+from netmark.contacts import cli as contacts_cli
 from netmark.links import cli as links_cli
 
-MODULES = [serve, operator, workspaces, plans, exchange, analytics, links_cli]
+MODULES = [serve, operator, workspaces, plans, exchange, analytics, links_cli, contacts_cli]

@@ -31,6 +31,7 @@ ALIASES = {
     "owner_id": "/api/v1/members",
     "member_id": "/api/v1/members",
     "channel_account_id": "/api/v1/channels",
+    "source_plan_id": "/api/v1/plans",
 }
 
 
@@ -57,6 +58,8 @@ HINTS = {
     "step": lambda factory: ["page:/", "event:Signup"],
     # CSV uploads: a header the links import accepts and no rows (an import of nothing succeeds).
     "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
+    # contact merges: another contact of the same team (a contact cannot merge with itself)
+    "other_id": lambda factory: factory.seeder.create(factory.seeder.creators["/api/v1/contacts"])["id"],
 }
 # Collections filled by events rather than a create route: the create route that causes one.
 TRIGGERS = {

@@ -36,6 +36,7 @@ TAGS = {
     "webhooks": ("administer", "administer", "administer"),
     "analytics": ("anyone", "execute", "erase"),
     "links": ("anyone", "execute", "erase"),
+    "contacts": ("anyone", "execute", "erase"),
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.
@@ -53,6 +54,8 @@ OPERATIONS = {
     "PUT /api/v1/plans/{plan_id}/lessons": "evaluate",
     "POST /api/v1/calendar/feed/reset": "administer",
     "PATCH /api/v1/link-conventions": "plan",
+    "GET /api/v1/contacts/export": "execute",  # personal data in bulk
+    "GET /api/v1/contacts/{contact_id}/export": "erase",  # an access request
 }
 
 

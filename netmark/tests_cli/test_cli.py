@@ -143,7 +143,12 @@ def test_plan_list_and_show(run_cli, team_a, weibo_account):
     data = json.loads(out)
     assert data["channels"] == [{"channel": "云岭茶业微博", "budget": "3000.00"}]
     assert data["expected_vs_actual"] == [
-        {"kpi": "leads", "label": "Leads", "expected": "200", "actual": None}
+        {
+            "kpi": "leads",
+            "label": "Leads",
+            "expected": "200",
+            "actual": 0,
+        }  # contacts counts leads by source promotion
     ]
 
 

@@ -73,5 +73,6 @@ urlpatterns = [
     path("w/<slug:slug>/positioning/", include("netmark.positioning.urls")),
     path("w/<slug:slug>/planning/", include("netmark.planning.urls")),
     path("w/<slug:slug>/links/", include("netmark.links.urls")),
+    path("w/<slug:slug>/contacts/", include("netmark.contacts.urls")),
     path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
 ]

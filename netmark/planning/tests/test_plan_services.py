@@ -254,7 +254,7 @@ def test_expected_vs_actual_reads_the_kpi_registry(team_a, monkeypatch):
     assert [(row.kpi, row.label, row.unit, row.expected, row.actual) for row in rows] == [
         ("test_tastings", "品鉴人数", "count", Decimal("50"), 42),
         ("budget", "Budget", "money", Decimal("1000"), Decimal("900.00")),
-        ("leads", "Leads", "count", Decimal("7"), None),
+        ("leads", "Leads", "count", Decimal("7"), 0),  # contacts counts leads by source promotion
     ]
 
 

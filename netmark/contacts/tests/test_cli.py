@@ -1,0 +1,49 @@
+"""``netmark contact list|import|export`` run in-process through ``netmark.cli.main``."""
+
+import json
+import shlex
+from pathlib import Path
+
+import pytest
+
+from netmark import cli
+from netmark.contacts.models import Contact, ImportJob
+from netmark.core.scoping import scoped
+
+pytestmark = pytest.mark.django_db
+GBK = Path(__file__).parent / "samples" / "contacts_excel_cn_gbk.csv"
+
+
+@pytest.fixture
+def run(capsysbinary, team_a, monkeypatch):
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+
+    def run_cli(line: str):
+        code = cli.main(["--workspace", team_a.workspace.slug, *shlex.split(line)])
+        captured = capsysbinary.readouterr()
+        return code, captured.out, captured.err.decode()
+
+    return run_cli
+
+
+def test_import_list_and_export(run, team_a, tmp_path):
+    code, out, _err = run(f"contact import {GBK} --dry-run --json")
+    assert code == 0 and json.loads(out)["dry_run"]["error_count"] == 6
+    assert not scoped(Contact, team_a.workspace).exists()
+    code, out, _err = run(f"contact import {GBK} --json")
+    report = json.loads(out)
+    assert code == 0 and report["status"] == "done" and report["created"] > 20
+    assert ImportJob.unscoped.get(pk=report["id"]).processed_rows == report["total"]
+    code, out, _err = run("contact list --search 云岭 --json")
+    assert code == 0 and [row["name"] for row in json.loads(out)] == ["张伟"]
+    target = tmp_path / "contacts.csv"
+    code, _out, _err = run(f"contact export {target}")
+    assert code == 0 and target.read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+def test_viewer_cannot_import_and_bad_mapping_is_usage(run, team_a):
+    code, _out, err = run(f"--as {team_a.member('viewer').user.email} contact import {GBK}")
+    assert code == 1
+    code, _out, err = run(f"contact import {GBK} --mapping '[1]'")
+    assert code == 2 and "--mapping" in err
