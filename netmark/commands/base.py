@@ -92,6 +92,7 @@ def noun_help() -> dict[str, str]:
         "channel": _("channel accounts: export, import"),
         "link": _("tracked links: list, create, export, import, qr"),
         "analytics": _("web analytics: process, sites, summary, breakdown, goals, funnel"),
+        "roi": _("costs and evaluation: import, costs, evaluate, channels, evaluations, due"),
     }
 
 

@@ -223,7 +223,7 @@ def preview_import(member, data: bytes, *, filename: str = "", currency: str | N
     planned = plan_import(workspace, parsed)
     cost_import = CostImport.unscoped.create(
         workspace=workspace,
-        member=member,
+        member=member if member.pk else None,
         filename=(filename or "")[:200],
         file_format=parsed.file_format,
         encoding=parsed.encoding,
@@ -267,7 +267,8 @@ def apply_import(member, import_id, *, partial: bool = False) -> CostImport:
     _write(workspace, cost_import, planned["outcomes"])
     cost_import.summary = {**_summary(parsed, planned), "currency": cost_import.summary.get("currency")}
     cost_import.errors = _errors(parsed)
-    cost_import.status, cost_import.data, cost_import.member = CostImport.Status.APPLIED, None, member
+    cost_import.status, cost_import.data = CostImport.Status.APPLIED, None
+    cost_import.member = member if member.pk else cost_import.member
     cost_import.save()
     counts = {
         key: cost_import.summary[key]
