@@ -20,20 +20,20 @@ from netmark.roi.schemas import (
     CostFilters,
     CostImportOut,
     CostIn,
+    CostMappingIn,
+    CostMappingOut,
+    CostMappingPatch,
     CostOut,
     CostPatch,
     EvaluationFilters,
-    EvaluationOut,
+    EvaluationLessonsIn,
     EvaluationRecordOut,
     ImportOptions,
-    LessonsIn,
-    MappingIn,
-    MappingOut,
-    MappingPatch,
     PeriodQuery,
     RateIn,
     RateOut,
     RatePatch,
+    RoiEvaluationOut,
 )
 
 router = Router(tags=["roi"])
@@ -110,18 +110,18 @@ def list_imports(request):
 
 
 @router.post("/cost-imports", response=responses({201: CostImportOut}))
-def create_import(request, file: File[UploadedFile], options: Form[ImportOptions]):
-    """An ad-spend or affiliate export (UTF-8, UTF-8 with BOM, GBK, UTF-16). With ``dry_run`` only a
-    preview is made; otherwise it is applied, all or nothing unless ``partial`` (422
+def create_import(request, report: File[UploadedFile], options: Form[ImportOptions]):
+    """``report``: an ad-spend or affiliate export (UTF-8, UTF-8 with BOM, GBK, UTF-16). With
+    ``dry_run`` only a preview is made; otherwise it is applied, all or nothing unless ``partial`` (422
     ``import_failed`` names each bad row in ``fields`` as ``"<row>:<column>"``)."""
     require(request.member, Capability.EXECUTE)
-    if file.size is not None and file.size > csvio.MAX_BYTES:
+    if report.size is not None and report.size > csvio.MAX_BYTES:
         raise TooLarge()
     cost_import = services.import_costs(
         request.member,
-        file.read(),
-        filename=file.name or "",
-        currency=options.currency,
+        report.read(),
+        filename=report.name or "",
+        currency=options.currency or None,
         dry_run=options.dry_run,
         partial=options.partial,
     )
@@ -139,7 +139,7 @@ def export_import_errors(request, import_id: int):
     return _csv(exchange.export_import_errors(cost_import), f"import-{cost_import.pk}-errors.csv")
 
 
-@router.post("/cost-imports/{import_id}/apply", response=responses({200: CostImportOut}))
+@router.post("/cost-imports/{import_id}/apply", response=responses({200: CostImportOut, **CONFLICT}))
 def apply_import(request, import_id: int, payload: ApplyIn):
     return services.apply_import(request.member, import_id, partial=payload.partial)
 
@@ -147,14 +147,14 @@ def apply_import(request, import_id: int, payload: ApplyIn):
 # Mappings
 
 
-@router.get("/cost-mappings", response=responses({200: list[MappingOut]}))
+@router.get("/cost-mappings", response=responses({200: list[CostMappingOut]}))
 @paginate(Page)
 def list_mappings(request):
     return services.list_mappings(request.member.workspace)
 
 
-@router.post("/cost-mappings", response=responses({201: MappingOut, **CONFLICT}))
-def create_mapping(request, payload: MappingIn):
+@router.post("/cost-mappings", response=responses({201: CostMappingOut, **CONFLICT}))
+def create_mapping(request, payload: CostMappingIn):
     return Status(201, services.create_mapping(request.member, **body(payload)))
 
 
@@ -163,13 +163,13 @@ def export_mappings(request):
     return _csv(exchange.export_mappings(request.member.workspace), "cost-mappings.csv")
 
 
-@router.get("/cost-mappings/{mapping_id}", response=responses({200: MappingOut}))
+@router.get("/cost-mappings/{mapping_id}", response=responses({200: CostMappingOut}))
 def get_mapping(request, mapping_id: int):
     return services.get_mapping(request.member.workspace, mapping_id)
 
 
-@router.patch("/cost-mappings/{mapping_id}", response=responses({200: MappingOut, **CONFLICT}))
-def update_mapping(request, mapping_id: int, payload: MappingPatch):
+@router.patch("/cost-mappings/{mapping_id}", response=responses({200: CostMappingOut, **CONFLICT}))
+def update_mapping(request, mapping_id: int, payload: CostMappingPatch):
     return services.update_mapping(request.member, mapping_id, **given(payload))
 
 
@@ -223,7 +223,7 @@ def _evaluation(request, plan_id: int, period: PeriodQuery) -> dict:
     return services.evaluate_plan(plan, first=first, last=last)
 
 
-@router.get("/plans/{plan_id}/roi-evaluation", response=responses({200: EvaluationOut}))
+@router.get("/plans/{plan_id}/roi-evaluation", response=responses({200: RoiEvaluationOut}))
 def plan_evaluation(request, plan_id: int, period: Query[PeriodQuery]):
     """Expected against actual per KPI, cost, revenue, profit, ROI, ROAS (投入产出比), CPA, cost per
     lead, and the same per channel; ratios with a zero divisor are null."""
@@ -237,10 +237,17 @@ def export_plan_evaluation(request, plan_id: int, period: Query[PeriodQuery]):
     )
 
 
-@router.post("/plans/{plan_id}/evaluations", response=responses({200: list[EvaluationRecordOut]}))
+@router.get("/plans/{plan_id}/evaluations", response=responses({200: list[EvaluationRecordOut]}))
+def list_plan_evaluations(request, plan_id: int):
+    plan = services.get_plan(request.member.workspace, plan_id)
+    return list(services.list_evaluations(request.member.workspace, plan_id=plan.pk))
+
+
+@router.post("/plans/{plan_id}/evaluations", response=responses({201: list[EvaluationRecordOut]}))
 def create_plan_evaluations(request, plan_id: int):
-    """Creates the missing evaluation records of the plan's ended occurrences (idempotent)."""
-    return services.create_plan_evaluations(request.member, plan_id)
+    """Creates the missing evaluation records of the plan's ended occurrences (idempotent); answers
+    all of the plan's evaluations."""
+    return Status(201, services.create_plan_evaluations(request.member, plan_id))
 
 
 def _performance(request, period: PeriodQuery) -> dict:
@@ -282,7 +289,7 @@ def get_evaluation(request, evaluation_id: int):
 
 
 @router.patch("/evaluations/{evaluation_id}", response=responses({200: EvaluationRecordOut}))
-def write_lessons(request, evaluation_id: int, payload: LessonsIn):
+def write_lessons(request, evaluation_id: int, payload: EvaluationLessonsIn):
     data = given(payload)
     refresh = bool(data.pop("refresh_numbers", False))
     return services.write_lessons(request.member, evaluation_id, refresh_numbers=refresh, **data)

@@ -1,8 +1,8 @@
 """Costs: manual entries (agency fees, offline events, content, other), people time (hours x
 hourly rate), listing and totals in the workspace currency. Imported lines are in ``imports.py``.
 
-Writes need Capability.EXECUTE (costs are execution, ARCHITECTURE.md "Roles"); deletes too, since
-a wrong cost line is corrected by its author. Every total is in the workspace currency
+Writes need Capability.EXECUTE (costs are execution, ARCHITECTURE.md "Roles"); deletes need
+Capability.ERASE, as every delete does. Every total is in the workspace currency
 (``rates.py``): amounts are summed per (currency, day), converted, rounded to cents, then added.
 """
 
@@ -167,7 +167,7 @@ def update_cost(member, cost_id, **fields) -> Cost:
 
 
 def delete_cost(member, cost_id) -> None:
-    records.delete_record(member, Cost, cost_id, capability=Capability.EXECUTE)
+    records.delete_record(member, Cost, cost_id, capability=Capability.ERASE)
 
 
 @dataclass

@@ -14,7 +14,7 @@ COST_COLUMNS = [
     "campaign", "ad_group", "impressions", "clicks", "conversions", "utm_campaign", "order_id",
     "order_amount", "order_status", "role", "hours", "hourly_rate",
 ]  # fmt: skip
-RATE_COLUMNS = ["currency", "rate", "effective_on"]
+RATE_COLUMNS = ["currency", "rate", "effective_on", "source"]
 MAPPING_COLUMNS = ["platform", "account", "campaign", "promotion", "channel"]
 CHANNEL_COLUMNS = [
     "channel", "cost", "people_cost", "people_hours", "ad_clicks", "ad_conversions", "visits", "conversions",

@@ -94,6 +94,9 @@ class RateForm(forms.Form):
         help_text=_("Units of the workspace currency for one unit of this currency."),
     )  # fmt: skip
     effective_on = forms.DateField(label=_("Effective from"), widget=DATE)
+    source = forms.CharField(
+        label=_("Source"), max_length=200, required=False, help_text=_("e.g. 中国银行 中间价")
+    )
 
 
 class PeriodForm(forms.Form):

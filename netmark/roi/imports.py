@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from netmark.core import audit, csvio, records
-from netmark.core.errors import ValidationFailed
+from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 from netmark.links import services as link_services
@@ -254,7 +254,7 @@ def apply_import(member, import_id, *, partial: bool = False) -> CostImport:
         CostImport, workspace, import_id, queryset=scoped(CostImport, workspace).select_for_update()
     )
     if cost_import.status != CostImport.Status.PREVIEWED or cost_import.data is None:
-        raise ValidationFailed(
+        raise Conflict(
             _("This import was applied already; upload the file again to re-import it."),
             code="already_applied",
         )
@@ -359,7 +359,7 @@ def update_mapping(member, mapping_id, **fields) -> CostMapping:
 
 
 def delete_mapping(member, mapping_id) -> None:
-    records.delete_record(member, CostMapping, mapping_id, capability=Capability.EXECUTE)
+    records.delete_record(member, CostMapping, mapping_id, capability=Capability.ERASE)
 
 
 def remap_unmapped(workspace) -> int:

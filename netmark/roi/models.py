@@ -20,6 +20,9 @@ class CurrencyRate(WorkspaceOwned):
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     rate = models.DecimalField(_("rate"), max_digits=18, decimal_places=8)
     effective_on = models.DateField(_("effective from"))
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("Where the rate comes from.")
+    )
 
     class Meta:
         ordering = ["currency", "-effective_on", "-id"]

@@ -54,6 +54,8 @@ def _clean(workspace, data: dict) -> dict:
             raise ValidationFailed(fields={"currency": message})
     if "rate" in data:
         cleaned["rate"] = _rate_value(data["rate"])
+    if "source" in data:
+        cleaned["source"] = (data["source"] or "").strip()[:200]
     if "effective_on" in data:
         if not isinstance(data["effective_on"], datetime.date):
             raise ValidationFailed(fields={"effective_on": _("Enter a date such as 2026-10-12.")})
@@ -61,21 +63,27 @@ def _clean(workspace, data: dict) -> dict:
     return cleaned
 
 
-def create_rate(member, *, currency: str, rate, effective_on: datetime.date) -> CurrencyRate:
-    data = _clean(member.workspace, {"currency": currency, "rate": rate, "effective_on": effective_on})
+def create_rate(
+    member, *, currency: str, rate, effective_on: datetime.date, source: str = ""
+) -> CurrencyRate:
+    fields = {"currency": currency, "rate": rate, "effective_on": effective_on, "source": source}
+    data = _clean(member.workspace, fields)
     return records.create_record(member, CurrencyRate, data, capability=Capability.PLAN)
 
 
 def update_rate(member, rate_id, **fields) -> CurrencyRate:
-    unknown = sorted(set(fields) - {"currency", "rate", "effective_on"})
+    unknown = sorted(set(fields) - {"currency", "rate", "effective_on", "source"})
     if unknown:
         raise ValidationFailed(fields={name: _("Unknown field.") for name in unknown})
+    rate = get_rate(member.workspace, rate_id)
     data = _clean(member.workspace, fields)
-    return records.update_record(member, CurrencyRate, rate_id, data, capability=Capability.PLAN)
+    return records.update_record(
+        member, CurrencyRate, rate.pk, data, capability=Capability.PLAN, instance=rate
+    )
 
 
 def delete_rate(member, rate_id) -> None:
-    records.delete_record(member, CurrencyRate, rate_id, capability=Capability.PLAN)
+    records.delete_record(member, CurrencyRate, rate_id, capability=Capability.ERASE)
 
 
 @dataclass

@@ -5,18 +5,36 @@ divisor is zero or unknown is null (the UI shows "n/a").
 """
 
 import datetime
+import re
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from netmark.core.apitypes import Id, InputSchema, bounded_decimal
 from netmark.core.money import CURRENCIES
 
+DATE_PATTERN = r"^(19[7-9]\d|2\d{3})-\d{2}-\d{2}$"
+
+
+def _iso_date(value):
+    """Only ``YYYY-MM-DD`` text (1970-2999) or a date: never a number read as a timestamp."""
+    if isinstance(value, str) and re.fullmatch(DATE_PATTERN, value):
+        return value
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    raise ValueError("Enter a date like 2026-10-12 (years 1970 to 2999).")
+
+
+IsoDate = Annotated[
+    datetime.date,
+    BeforeValidator(_iso_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": DATE_PATTERN}),
+]
 Money = bounded_decimal("0", "999999999999.99", 2)
-Hours = bounded_decimal("0.01", "999999.99", 2)
-Rate = bounded_decimal("0.00000001", "9999999999", 8)
+Hours = bounded_decimal("0", "999999.99", 2)
+Rate = bounded_decimal("0", "9999999999", 8)
 Currency = Literal[tuple(CURRENCIES)]
 ManualKind = Literal["agency", "offline_event", "content", "people_time", "other"]
 Kind = Literal["ad_spend", "affiliate", "agency", "offline_event", "content", "people_time", "other"]
@@ -26,15 +44,15 @@ class CostFilters(Schema):
     plan_id: Id | None = None
     channel_account_id: Id | None = None
     kind: Kind | None = None
-    start: datetime.date | None = Field(None, description="First day, inclusive.")
-    end: datetime.date | None = Field(None, description="Last day, inclusive.")
+    start: IsoDate | None = Field(None, description="First day, inclusive.")
+    end: IsoDate | None = Field(None, description="Last day, inclusive.")
     unmapped: bool | None = Field(None, description="true: only costs without a promotion.")
     q: str = Field("", max_length=100, description="Substring of the campaign or description.")
 
 
 class CostIn(InputSchema):
     kind: ManualKind
-    spent_on: datetime.date
+    spent_on: IsoDate
     plan_id: Id | None = None
     channel_account_id: Id | None = None
     amount: Money | None = Field(None, description="Required except for people time.")
@@ -47,7 +65,7 @@ class CostIn(InputSchema):
 
 class CostPatch(InputSchema):
     kind: ManualKind = None
-    spent_on: datetime.date = None
+    spent_on: IsoDate = None
     plan_id: Id | None = None
     channel_account_id: Id | None = None
     amount: Money = None
@@ -111,30 +129,30 @@ class ImportOptions(Schema):
     partial: bool = Field(
         False, description="Apply the valid rows and report the others (default: all or nothing)."
     )
-    currency: Currency | None = Field(None, description="For files that do not name their currency.")
+    currency: Literal[("", *CURRENCIES)] = Field("", description="For files that do not name their currency.")
 
 
 class ApplyIn(InputSchema):
     partial: bool = False
 
 
-class MappingIn(InputSchema):
-    platform: str = Field(min_length=1, max_length=20, examples=["baidu"])
+class CostMappingIn(InputSchema):
+    platform: str = Field(min_length=1, max_length=20, pattern=r"\S", examples=["baidu"])
     account: str = Field("", max_length=200, description="Empty: any account.")
-    campaign: str = Field(min_length=1, max_length=300)
+    campaign: str = Field(min_length=1, max_length=300, pattern=r"\S")
     plan_id: Id
     channel_account_id: Id | None = None
 
 
-class MappingPatch(InputSchema):
-    platform: str = Field(None, min_length=1, max_length=20)
+class CostMappingPatch(InputSchema):
+    platform: str = Field(None, min_length=1, max_length=20, pattern=r"\S")
     account: str = Field(None, max_length=200)
-    campaign: str = Field(None, min_length=1, max_length=300)
+    campaign: str = Field(None, min_length=1, max_length=300, pattern=r"\S")
     plan_id: Id = None
     channel_account_id: Id | None = None
 
 
-class MappingOut(Schema):
+class CostMappingOut(Schema):
     id: int
     platform: str
     account: str
@@ -144,15 +162,17 @@ class MappingOut(Schema):
 
 
 class RateIn(InputSchema):
-    currency: Currency
+    currency: Currency = Field(examples=["USD"])
     rate: Rate = Field(description="Units of the workspace currency for one unit of this currency.")
-    effective_on: datetime.date
+    effective_on: IsoDate
+    source: str = Field("", max_length=200, description="Where the rate comes from.")
 
 
 class RatePatch(InputSchema):
     currency: Currency = None
     rate: Rate = None
-    effective_on: datetime.date = None
+    effective_on: IsoDate = None
+    source: str = Field(None, max_length=200)
 
 
 class RateOut(Schema):
@@ -160,15 +180,12 @@ class RateOut(Schema):
     currency: str
     rate: Decimal
     effective_on: datetime.date
+    source: str
 
 
 class PeriodQuery(Schema):
-    start: datetime.date | None = Field(
-        None, description="First day (default: the plan's first / 30 days ago)."
-    )
-    end: datetime.date | None = Field(
-        None, description="Last day, inclusive (default: the plan's last / today)."
-    )
+    start: IsoDate | None = Field(None, description="First day (default: the plan's first / 30 days ago).")
+    end: IsoDate | None = Field(None, description="Last day, inclusive (default: the plan's last / today).")
 
 
 class KpiResultOut(Schema):
@@ -223,7 +240,7 @@ class PlanRefOut(Schema):
     owner_id: int | None
 
 
-class EvaluationOut(Schema):
+class RoiEvaluationOut(Schema):
     plan: PlanRefOut
     currency: str
     first_day: datetime.date
@@ -264,7 +281,7 @@ class EvaluationRecordOut(Schema):
     completed_at: datetime.datetime | None
 
 
-class LessonsIn(InputSchema):
+class EvaluationLessonsIn(InputSchema):
     worked: str = Field(None, max_length=20000)
     did_not_work: str = Field(None, max_length=20000)
     to_change: str = Field(None, max_length=20000)

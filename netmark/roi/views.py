@@ -38,6 +38,7 @@ def _rights(member) -> dict:
     return {
         "can_execute": can(member, Capability.EXECUTE),
         "can_plan": can(member, Capability.PLAN),
+        "can_erase": can(member, Capability.ERASE),
     }
 
 
@@ -111,7 +112,7 @@ def cost_edit(request, pk: int):
     return form_page(request, form, save, "roi/cost_form.html", url(request, "cost_list"), {"object": cost})
 
 
-@workspace_page(Capability.EXECUTE)
+@workspace_page(Capability.ERASE)
 def cost_delete(request, pk: int):
     cost = services.get_cost(request.member.workspace, pk)
     delete = lambda: services.delete_cost(request.member, cost.pk)  # noqa: E731
@@ -217,7 +218,7 @@ def mapping_create(request):
     return form_page(request, form, save, "roi/mapping_form.html", url(request, "mapping_list"))
 
 
-@workspace_page(Capability.EXECUTE)
+@workspace_page(Capability.ERASE)
 def mapping_delete(request, pk: int):
     mapping = services.get_mapping(request.member.workspace, pk)
     delete = lambda: services.delete_mapping(request.member, mapping.pk)  # noqa: E731
@@ -241,7 +242,7 @@ def rate_list(request):
     return render(request, "roi/rate_list.html", context)
 
 
-@workspace_page(Capability.PLAN)
+@workspace_page(Capability.ERASE)
 def rate_delete(request, pk: int):
     rate = services.get_rate(request.member.workspace, pk)
     delete = lambda: services.delete_rate(request.member, rate.pk)  # noqa: E731

@@ -36,6 +36,7 @@ TAGS = {
     "webhooks": ("administer", "administer", "administer"),
     "analytics": ("anyone", "execute", "erase"),
     "links": ("anyone", "execute", "erase"),
+    "roi": ("anyone", "execute", "erase"),  # costs and their imports are execution
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.
@@ -53,6 +54,10 @@ OPERATIONS = {
     "PUT /api/v1/plans/{plan_id}/lessons": "evaluate",
     "POST /api/v1/calendar/feed/reset": "administer",
     "PATCH /api/v1/link-conventions": "plan",
+    "POST /api/v1/currency-rates": "plan",
+    "PATCH /api/v1/currency-rates/{rate_id}": "plan",
+    "POST /api/v1/plans/{plan_id}/evaluations": "evaluate",
+    "PATCH /api/v1/evaluations/{evaluation_id}": "evaluate",
 }
 
 

@@ -18,7 +18,7 @@ JSON = "application/json"
 
 
 def upload(name: str, **fields) -> dict:
-    return {"file": SimpleUploadedFile(name, (SAMPLES / name).read_bytes(), "text/csv"), **fields}
+    return {"report": SimpleUploadedFile(name, (SAMPLES / name).read_bytes(), "text/csv"), **fields}
 
 
 def test_manual_cost_and_people_time(api, presale, weibo):
@@ -80,22 +80,22 @@ def test_import_preview_then_apply(api, team_a):
     assert applied.status_code == 200 and applied.json()["status"] == "applied"
     assert Cost.unscoped.filter(workspace=team_a.workspace).count() == 35
     again = api.post(f"/api/v1/cost-imports/{preview['id']}/apply", {}, content_type=JSON)
-    assert again.status_code == 422 and again.json()["code"] == "already_applied"
+    assert again.status_code == 409 and again.json()["code"] == "already_applied"
 
 
 def test_an_import_with_bad_rows_answers_422_with_each_row(api, team_a):
     data = b"date,account,campaign,cost\n2026-10-12,a,b,1\n2026-10-40,a,b,2\n"
-    answer = api.post("/api/v1/cost-imports", {"file": SimpleUploadedFile("bad.csv", data)})
+    answer = api.post("/api/v1/cost-imports", {"report": SimpleUploadedFile("bad.csv", data)})
     assert answer.status_code == 422
     assert answer.json()["code"] == "import_failed" and "3:date" in answer.json()["fields"]
     partial = api.post(
-        "/api/v1/cost-imports", {"file": SimpleUploadedFile("bad.csv", data), "partial": "true"}
+        "/api/v1/cost-imports", {"report": SimpleUploadedFile("bad.csv", data), "partial": "true"}
     )
     assert partial.status_code == 201 and partial.json()["summary"]["created"] == 1
 
 
 def test_an_unreadable_file_answers_422(api):
-    answer = api.post("/api/v1/cost-imports", {"file": SimpleUploadedFile("x.csv", b"\xff\xfe\x00")})
+    answer = api.post("/api/v1/cost-imports", {"report": SimpleUploadedFile("x.csv", b"\xff\xfe\x00")})
     assert answer.status_code == 422
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Sum
 
 from netmark.core import csvio
-from netmark.core.errors import PermissionDenied, ValidationFailed
+from netmark.core.errors import Conflict, PermissionDenied
 from netmark.core.roles import Role
 from netmark.links import services as link_services
 from netmark.roi import formats, services
@@ -143,7 +143,7 @@ def test_apply_row_by_row_keeps_the_valid_rows(team_a):
     applied = services.apply_import(team_a.owner, preview.pk, partial=True)
     assert applied.summary["created"] == 2
     assert stored_cost(team_a.workspace) == Decimal("1334.50")
-    with pytest.raises(ValidationFailed) as error:
+    with pytest.raises(Conflict) as error:
         services.apply_import(team_a.owner, preview.pk)
     assert error.value.code == "already_applied"
 
