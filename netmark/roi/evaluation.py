@@ -57,11 +57,15 @@ def percent(actual, expected) -> Decimal | None:
 
 
 def _expected(plan: Plan, kpi, value: Decimal, converter: Converter) -> Decimal:
-    """A money target in the plan's currency, converted to the workspace's at the plan's start."""
-    if kpi is not None and kpi.unit == "money" and plan.currency != plan.workspace.currency:
-        converted = converter.convert(value, plan.currency, plan.starts_on)
-        return converted if converted is not None else value
-    return value
+    """A money target in the plan's currency, converted to the workspace's at the plan's start;
+    money to cents, other targets without trailing zeros (``10.0000`` -> ``10``)."""
+    if kpi is not None and kpi.unit == "money":
+        if plan.currency != plan.workspace.currency:
+            value = converter.convert(value, plan.currency, plan.starts_on) or value
+        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    if value == value.to_integral_value():
+        return value.quantize(Decimal(1))
+    return value.normalize()
 
 
 def kpi_rows(plan: Plan, start, end, converter: Converter) -> list[dict]:

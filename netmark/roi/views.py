@@ -155,8 +155,9 @@ def import_upload(request):
 def import_detail(request, pk: int):
     cost_import = services.get_import(request.member.workspace, pk)
     plans = dict(services.plans_for_costs(request.member.workspace).values_list("pk", "name"))
+    outcomes = {"created": _("new"), "updated": _("revised"), "unchanged": _("unchanged")}
     preview = [
-        {**line, "plan": plans.get(line.get("plan_id"), "")}
+        {**line, "plan": plans.get(line.get("plan_id"), ""), "outcome": outcomes.get(line.get("outcome"), "")}
         for line in cost_import.summary.get("preview", [])
     ]
     context = {
