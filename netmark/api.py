@@ -24,6 +24,8 @@ from netmark.core.webhooks_api import router as webhooks_router
 from netmark.links.api import router as links_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
+from netmark.roi.api import router as roi_router
+from netmark.roi.attribution_api import router as attribution_router
 
 log = logging.getLogger("netmark")
 
@@ -116,3 +118,5 @@ api.add_router("/", planning_router)
 api.add_router("/", links_router)
 api.add_router("/", analytics_router)
 api.add_router("/", contacts_router)
+api.add_router("/", roi_router)
+api.add_router("/", attribution_router)

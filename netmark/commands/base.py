@@ -93,6 +93,7 @@ def noun_help() -> dict[str, str]:
         "link": _("tracked links: list, create, export, import, qr"),
         "analytics": _("web analytics: process, sites, summary, breakdown, goals, funnel"),
         "contact": _("contacts: list, import, export"),
+        "roi": _("costs and evaluation: import, costs, evaluate, channels, evaluations, due"),
     }
 
 

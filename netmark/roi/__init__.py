@@ -1,10 +1,17 @@
-"""Return on investment: costs, promotion evaluation and attribution (only attribution exists so far).
+"""Return on investment: costs, promotion evaluation and attribution.
 
-The app will own cost entries and imports, the evaluation of promotions against their expected
-KPIs (ROI, ROAS / 投入产出比, CPA), multi-touch attribution, the marketing-mix model and budget advice.
+The app owns cost lines (ad spend and affiliate commissions imported from platform exports, manual
+costs, people time), currency rates, cost imports and mappings, the evaluation of promotions against
+their expected KPIs (ROI, ROAS / 投入产出比, CPA, cost per lead, per channel), channel performance,
+and evaluation records with their lessons (docs/roi.md).
 
-Today it holds the attribution models alone, as pure functions over aggregated conversion paths,
-with no models, no HTTP, no events written and no KPIs registered:
+Public services (``services``): costs, rates, imports and mappings, ``evaluate_plan``,
+``channel_performance``, evaluation records and lessons. KPIs registered: ``cost``, ``ad_spend``,
+``affiliate_commission``, ``people_cost``, ``people_hours``, ``ad_impressions``, ``ad_clicks``,
+``ad_conversions``, ``affiliate_sales``, ``roi``, ``roas``, ``cpa``, ``cost_per_lead``. No events
+are written. Job: ``tasks.create_due_evaluations`` (hourly).
+
+Attribution, as pure functions over aggregated conversion paths:
 
 - ``attribution``: ``Path``, ``Journey``, ``paths_from_journeys``, the rule-based models (first
   touch, last touch, last non-direct, linear, time decay, position-based) and ``compare_models``;

@@ -2,7 +2,9 @@
 plain words on where the models disagree; paths and credit as CSV."""
 
 from django import forms
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from netmark.analytics import services as analytics
@@ -136,10 +138,15 @@ def attribution_page(request):
 @workspace_page()
 def attribution_csv(request, table: str):
     """The page's paths (``paths``) or credit table (``credit``) as CSV."""
+    if table not in ("paths", "credit"):
+        raise Http404
     form = _form(request)
     report = _report(request, form) if form.is_bound and form.is_valid() else None
     if report is None:
-        raise ValidationFailed(fields={name: str(errors[0]) for name, errors in form.errors.items()})
+        problems = "; ".join(f"{name}: {errors[0]}" for name, errors in form.errors.items())
+        return HttpResponse(
+            problems or _("Choose a site and goals first."), status=422, content_type="text/plain"
+        )
     if table == "paths":
         return file_answer(path_files.paths_csv(report.paths.paths), "text/csv; charset=utf-8", "paths.csv")
     return file_answer(path_files.credit_csv(report.credit), "text/csv; charset=utf-8", "attribution.csv")

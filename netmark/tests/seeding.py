@@ -60,10 +60,16 @@ HINTS = {
     "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
     # contact merges: another contact of the same team (a contact cannot merge with itself)
     "other_id": lambda factory: factory.seeder.create(factory.seeder.creators["/api/v1/contacts"])["id"],
+    # Cost imports: the template's header and no rows, named with the canary; kept as a preview.
+    "report": lambda factory: SimpleUploadedFile(
+        f"{factory.canary}.csv", b"date,account,campaign,ad_group,cost,currency\r\n", "text/csv"
+    ),
+    "dry_run": lambda factory: True,
 }
 # Collections filled by events rather than a create route: the create route that causes one.
 TRIGGERS = {
     "deliveries": "/api/v1/plans",  # a webhook delivery follows plan.created
+    "evaluations": "/api/v1/plans/{plan_id}/evaluations",  # made for a plan's ended occurrences
 }
 FORMATS = {
     "date": "2026-03-02",

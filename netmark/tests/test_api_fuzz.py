@@ -47,6 +47,7 @@ CSV_UPLOADS = {
     "POST /api/v1/links/import",
     "POST /api/v1/contact-imports",
     "POST /api/v1/contact-imports/preview",
+    "POST /api/v1/cost-imports",
 }
 PLAN_RULES = {
     "recurrence": RECURRENCE,
@@ -126,6 +127,32 @@ SEMANTIC_RULES = {
     "POST /api/v1/webhooks": {"url": SSRF},
     "PATCH /api/v1/webhooks/{webhook_id}": {"url": SSRF},
 }
+PEOPLE_TIME = (
+    "people time is priced from hours above 0, an hourly rate and a role; other kinds need an amount"
+)
+COST_RULES = {name: PEOPLE_TIME for name in ("amount", "hours", "hourly_rate", "role")}
+IMPORTED = "an imported cost changes only its promotion, channel and description"
+COST_PATCH_RULES = {**COST_RULES, **{name: IMPORTED for name in ("kind", "spent_on", "currency")}}
+OWN_CURRENCY = {
+    "currency": "the workspace's own currency converts at 1 and takes no rate",
+    "rate": "a currency rate is above 0",
+}
+PERIOD = {
+    "start": "a period's first day may not follow its last",
+    "end": "a period covers at most ten years",
+}
+SEMANTIC_RULES.update(
+    {
+        "POST /api/v1/costs": COST_RULES,
+        "PATCH /api/v1/costs/{cost_id}": COST_PATCH_RULES,
+        "POST /api/v1/currency-rates": OWN_CURRENCY,
+        "PATCH /api/v1/currency-rates/{rate_id}": OWN_CURRENCY,
+        "GET /api/v1/plans/{plan_id}/roi-evaluation": PERIOD,
+        "GET /api/v1/plans/{plan_id}/roi-evaluation/export": PERIOD,
+        "GET /api/v1/channel-performance": PERIOD,
+        "GET /api/v1/channel-performance/export": PERIOD,
+    }
+)
 STACK_TRACE_MARKERS = ("Traceback (most recent call last)", 'File "/', "django.core.exceptions")
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)

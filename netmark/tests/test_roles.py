@@ -37,6 +37,7 @@ TAGS = {
     "analytics": ("anyone", "execute", "erase"),
     "links": ("anyone", "execute", "erase"),
     "contacts": ("anyone", "execute", "erase"),
+    "roi": ("anyone", "execute", "erase"),  # costs and their imports are execution
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.
@@ -56,6 +57,10 @@ OPERATIONS = {
     "PATCH /api/v1/link-conventions": "plan",
     "GET /api/v1/contacts/export": "execute",  # personal data in bulk
     "GET /api/v1/contacts/{contact_id}/export": "erase",  # an access request
+    "POST /api/v1/currency-rates": "plan",
+    "PATCH /api/v1/currency-rates/{rate_id}": "plan",
+    "POST /api/v1/plans/{plan_id}/evaluations": "evaluate",
+    "PATCH /api/v1/evaluations/{evaluation_id}": "evaluate",
 }
 
 

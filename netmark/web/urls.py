@@ -75,4 +75,5 @@ urlpatterns = [
     path("w/<slug:slug>/links/", include("netmark.links.urls")),
     path("w/<slug:slug>/contacts/", include("netmark.contacts.urls")),
     path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
+    path("w/<slug:slug>/roi/", include("netmark.roi.urls")),
 ]

@@ -1,0 +1,46 @@
+"""The roi pages in a real browser (Playwright driving Debian's chromium): an implementer imports a
+Baidu export through the wizard, maps a campaign, and the promotion's evaluation and channel pages
+draw their ECharts charts under the strict CSP without a console error. Screenshots go to
+test-artifacts/screenshots/."""
+
+from pathlib import Path
+
+import pytest
+
+from netmark.core.roles import Role
+from netmark.links.tests.test_browser import page_as, shoot  # noqa: F401 - the fixture and helper
+from netmark.roi import services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+SAMPLE = Path(__file__).parent / "samples" / "baidu_tuiguang_unit_report_daily_gbk.csv"
+
+
+def test_import_wizard_then_evaluation_pages(team_a, presale, page_as):  # noqa: F811
+    page = page_as(team_a.member(Role.IMPLEMENTER))
+    slug = team_a.workspace.slug
+    page.goto(f"/w/{slug}/roi/cost-imports/new/")
+    page.set_input_files("#id_file", str(SAMPLE))
+    page.get_by_role("button", name="Preview").click()
+    page.wait_for_selector("[data-preview-row]")
+    assert page.locator("[data-unmapped]").count() == 3
+    shoot(page, "roi-import-preview")
+    page.get_by_role("button", name="Apply").click()
+    page.wait_for_selector(".flash-success")
+    assert services.list_costs(team_a.workspace).count() == 34
+
+    page.goto(f"/w/{slug}/roi/cost-mappings/new/?platform=baidu&campaign=双11-礼盒")
+    page.select_option("#id_plan_id", str(presale.pk))
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/w/{slug}/roi/cost-mappings/")
+    assert services.list_costs(team_a.workspace, plan_id=presale.pk).count() == 6
+
+    page.goto(f"/w/{slug}/roi/plans/{presale.pk}/")
+    page.wait_for_selector("[data-bar-chart][data-rendered=echarts]")
+    assert page.locator("[data-metric=cost]").inner_text().strip() == "1382.31"
+    shoot(page, "roi-plan-evaluation")
+    page.goto(f"/w/{slug}/roi/channels/?start=2026-10-12&end=2026-10-25")
+    page.wait_for_selector("[data-bar-chart][data-rendered=echarts]")
+    shoot(page, "roi-channel-performance")
+    page.goto(f"/w/{slug}/roi/costs/")
+    shoot(page, "roi-costs")
+    assert page.console_errors == []
