@@ -107,9 +107,9 @@ def _existing(workspace, fingerprints: list[str]) -> dict[str, Cost]:
     found = {}
     for start in range(0, len(fingerprints), BATCH):
         chunk = fingerprints[start : start + BATCH]
-        found.update(
-            {cost.fingerprint: cost for cost in scoped(Cost, workspace).filter(fingerprint__in=chunk)}
-        )
+        # No ordering: with the model's ORDER BY, SQLite would scan by date instead of the index.
+        costs = scoped(Cost, workspace).filter(fingerprint__in=chunk).order_by()
+        found.update({cost.fingerprint: cost for cost in costs})
     return found
 
 

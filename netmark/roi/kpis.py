@@ -65,11 +65,13 @@ def divide(numerator, denominator) -> Decimal | None:
     return (Decimal(numerator) / Decimal(denominator)).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _ratio(numerator: str, denominator: str, *, minus: str | None = None):
+def _ratio(numerator: str, denominator: str, *, net: bool = False):
+    """numerator / denominator through the registry; ``net`` divides (numerator - denominator)."""
+
     def compute(plan, start, end):
         top = actual_value(numerator, plan, start, end)
         bottom = actual_value(denominator, plan, start, end)
-        if minus is not None and top is not None and bottom is not None:
+        if net and top is not None and bottom is not None:
             top = Decimal(top) - Decimal(bottom)
         return divide(top, bottom)
 
@@ -115,7 +117,7 @@ def register() -> None:
             "roi",
             _("ROI"),
             "ratio",
-            _ratio("revenue", "cost", minus="cost"),
+            _ratio("revenue", "cost", net=True),
             True,
             _("(revenue - cost) / cost"),
         ),

@@ -142,6 +142,8 @@ class Cost(WorkspaceOwned):
             models.Index(fields=["workspace", "plan", "spent_on"]),
             models.Index(fields=["workspace", "spent_on"]),
             models.Index(fields=["workspace", "channel_account", "spent_on"]),
+            # Imports look lines up by fingerprint; SQLite does not use the partial unique index for IN.
+            models.Index(fields=["workspace", "fingerprint"]),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -171,3 +171,16 @@ def test_channel_performance_over_a_period(team_a, presale, costs, traffic, weib
 )  # fmt: skip
 def test_status_rules(expected, actual, higher, status):
     assert status_of(Decimal(expected), actual, higher) == status
+
+
+def test_the_ratio_kpis_in_the_registry_match_the_evaluation(presale, costs, traffic):
+    start, end = period_of(presale.workspace, day(12), day(25))
+    ratios = {
+        name: actual_value(name, presale, start, end) for name in ("roi", "roas", "cpa", "cost_per_lead")
+    }
+    assert ratios == {
+        "roi": Decimal("1.5000"),
+        "roas": Decimal("2.5000"),
+        "cpa": Decimal("1850.0000"),
+        "cost_per_lead": None,
+    }
