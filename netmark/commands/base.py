@@ -92,6 +92,7 @@ def noun_help() -> dict[str, str]:
         "channel": _("channel accounts: export, import"),
         "link": _("tracked links: list, create, export, import, qr"),
         "analytics": _("web analytics: process, sites, summary, breakdown, goals, funnel"),
+        "mailing": _("email sending: smtp-test, dkim-generate, suppressions"),
     }
 
 

@@ -56,6 +56,7 @@ class DkimKey(WorkspaceOwned):
     )
     private_key_sealed = models.TextField()
     public_key = models.TextField()
+    note = models.CharField(_("note"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

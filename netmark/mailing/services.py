@@ -28,7 +28,12 @@ from netmark.mailing.suppression import (  # noqa: F401 - re-exported
     remove_suppression,
     suppress,
 )
-from netmark.mailing.unsubscribe import make_token, unsubscribe_url  # noqa: F401 - re-exported
+from netmark.mailing.unsubscribe import (  # noqa: F401 - re-exported
+    make_token,
+    read_token,
+    unsubscribe,
+    unsubscribe_url,
+)
 
 HOST_NAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"
@@ -157,7 +162,9 @@ def get_key(workspace, key_id) -> DkimKey:
 
 
 @transaction.atomic
-def create_key(member, *, domain: str, selector: str = "netmark", algorithm: str = dkim.RSA) -> DkimKey:
+def create_key(
+    member, *, domain: str, selector: str = "netmark", algorithm: str = dkim.RSA, note: str = ""
+) -> DkimKey:
     """A new key pair; the private half is sealed, the public half is the DNS record to publish."""
     require(member, Capability.ADMINISTER)
     domain, selector = str(domain or "").strip().lower().rstrip("."), str(selector or "").strip().lower()
@@ -178,6 +185,7 @@ def create_key(member, *, domain: str, selector: str = "netmark", algorithm: str
         algorithm=algorithm,
         private_key_sealed=sealing.seal(pair.private_pem),
         public_key=pair.public_b64,
+        note=str(note or "").strip(),
     )
     records.validate_and_save(key)
     audit.record(

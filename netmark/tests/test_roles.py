@@ -36,6 +36,8 @@ TAGS = {
     "webhooks": ("administer", "administer", "administer"),
     "analytics": ("anyone", "execute", "erase"),
     "links": ("anyone", "execute", "erase"),
+    "mailing": ("anyone", "execute", "execute"),  # suppressions: execution roles; viewers read
+    "mailing-settings": ("administer", "administer", "administer"),  # SMTP servers, DKIM keys
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.

@@ -148,14 +148,22 @@ def test_an_unreachable_server_is_temporary(server_row, smtp_server):
     assert "ConnectionRefused" in outcome.detail or "refused" in outcome.detail.lower()
 
 
-def test_throttle_is_respected_within_five_percent(server_row, smtp_server):
-    server_row.per_second = 50
-    count = 101
-    assert sending.send_one(server_row, message("first@example.org"), "first@example.org").status == smtp.SENT
-    started = time.monotonic()  # the connection is open; from here on only the pace counts
-    for index in range(1, count):
-        recipient = f"t{index}@example.org"
+def _send_many(server_row, prefix: str, count: int) -> float:
+    started = time.monotonic()
+    for index in range(count):
+        recipient = f"{prefix}{index}@example.org"
         assert sending.send_one(server_row, message(recipient), recipient).status == smtp.SENT
-    elapsed = time.monotonic() - started
-    expected = (count - 1) / 50
-    assert abs(elapsed - expected) / expected < 0.05, elapsed
+    return time.monotonic() - started
+
+
+def test_throttle_is_respected_within_five_percent(server_row, smtp_server):
+    """Never faster than the pace; as fast as the pace unless the machine itself is slower (the cost
+    of the same sends unthrottled is measured first, on the same connection)."""
+    server_row.per_second = 100_000
+    unthrottled = _send_many(server_row, "warm", 40) / 40
+    server_row.per_second = 20
+    count = 40
+    elapsed = _send_many(server_row, "paced", count + 1)  # the first send starts the pace
+    expected = count / 20
+    assert elapsed >= expected * 0.95, elapsed
+    assert elapsed <= max(expected, unthrottled * (count + 1)) * 1.05 + 0.02, (elapsed, unthrottled)
