@@ -1,13 +1,24 @@
 """API schemas of the mailing app: SMTP servers, DKIM keys, suppressions, test sends."""
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from netmark.core.apitypes import InputSchema
 
+
+def _whole(value):
+    """A JSON integer (``5`` or ``5.0``); booleans and strings are refused, not coerced."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a whole number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("Input should be a whole number")
+    return int(value)
+
+
+Whole = Annotated[int, BeforeValidator(_whole)]
 HOST_HELP = "A host name or address; private, loopback and link-local addresses are refused."
 Security = Literal["starttls", "tls", "none"]
 Reason = Literal["hard_bounce", "complaint", "unsubscribe", "manual"]
@@ -15,25 +26,29 @@ NO_NUL = r"^[^\x00]*$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class DomainLimit(Schema):
-    per_second: int = Field(0, ge=0, le=1_000_000)
-    per_hour: int = Field(0, ge=0, le=1_000_000)
+class DomainLimit(BaseModel):
+    """A plain pydantic model: a list or any other non-object is refused (no attribute reading)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    per_second: Whole = Field(0, ge=0, le=1_000_000)
+    per_hour: Whole = Field(0, ge=0, le=1_000_000)
 
 
 class ServerIn(InputSchema):
     name: str = Field(max_length=100, min_length=1, pattern=NO_NUL)
     host: str = Field(max_length=253, description=HOST_HELP, examples=["smtp.example.com"])
-    port: int = Field(587, ge=1, le=65535)
+    port: Whole = Field(587, ge=1, le=65535)
     security: Security = "starttls"
     username: str = Field("", max_length=200, pattern=NO_NUL)
     password: str = Field("", max_length=500, description="Stored sealed; never shown back.")
     from_email: str = Field(max_length=254, pattern=EMAIL, examples=["news@example.com"])
     from_name: str = Field("", max_length=100, pattern=NO_NUL)
     unsubscribe_mailbox: str = Field("", max_length=254, description="For List-Unsubscribe mailto.")
-    per_second: int = Field(10, ge=1, le=10_000)
-    per_hour: int = Field(0, ge=0, le=10_000_000, description="0: no hourly bound.")
+    per_second: Whole = Field(10, ge=1, le=10_000)
+    per_hour: Whole = Field(0, ge=0, le=10_000_000, description="0: no hourly bound.")
     domain_limits: dict[str, DomainLimit] = Field(default_factory=dict, description='e.g. {"qq.com": {...}}')
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class ServerPatch(InputSchema):
@@ -41,17 +56,17 @@ class ServerPatch(InputSchema):
 
     name: str = Field(None, max_length=100, min_length=1, pattern=NO_NUL)
     host: str = Field(None, max_length=253, description=HOST_HELP)
-    port: int = Field(None, ge=1, le=65535)
+    port: Whole = Field(None, ge=1, le=65535)
     security: Security = None
     username: str = Field(None, max_length=200, pattern=NO_NUL)
     password: str = Field(None, max_length=500)
     from_email: str = Field(None, max_length=254, pattern=EMAIL)
     from_name: str = Field(None, max_length=100, pattern=NO_NUL)
     unsubscribe_mailbox: str = Field(None, max_length=254)
-    per_second: int = Field(None, ge=1, le=10_000)
-    per_hour: int = Field(None, ge=0, le=10_000_000)
+    per_second: Whole = Field(None, ge=1, le=10_000)
+    per_hour: Whole = Field(None, ge=0, le=10_000_000)
     domain_limits: dict[str, DomainLimit] = None
-    is_active: bool = None
+    is_active: StrictBool = None
 
 
 class ServerOut(Schema):
@@ -81,7 +96,7 @@ class OutcomeOut(Schema):
     status: str = Field(
         description="sent, temporary, permanent, uncertain, blocked, suppressed, deferred, invalid"
     )
-    code: int = Field(description="The SMTP reply code (0 when there was none).")
+    code: Whole = Field(description="The SMTP reply code (0 when there was none).")
     detail: str
     stage: str
 
