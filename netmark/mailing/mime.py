@@ -1,27 +1,29 @@
 """Building one marketing message: HTML with a plain-text part, headers encoded for Chinese.
 
 Headers that are not ASCII are RFC 2047 encoded words (``=?utf-8?b?...?=``); bodies are UTF-8 in
-quoted-printable or base64 (never raw 8-bit, so the message survives any relay and its DKIM body
-hash does not change on the way); lines end with CRLF (``email.policy.SMTP``). Every marketing
+base64 (never raw 8-bit, so the message survives any relay and its DKIM body hash does not change
+on the way); lines end with CRLF, as ``email.policy.SMTP`` writes them. Every marketing
 message carries ``List-Id``, ``List-Unsubscribe`` (URL and, where configured, mailto) and
 ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 2369, RFC 2919, RFC 8058).
 """
 
+import base64
 import hashlib
 import hmac
 import re
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email import policy
-from email.headerregistry import Address
-from email.message import EmailMessage
 from email.utils import format_datetime
 from html.parser import HTMLParser
 
 from django.conf import settings
 
-# 7-bit bodies: set_content then picks quoted-printable or base64, whichever is shorter.
-POLICY = policy.SMTP.clone(cte_type="7bit")
+_WORD_BYTES = 39  # 52 base64 characters: an encoded word of 64, a first line under 78
+_CONTROLS = re.compile(r"[\r\n\t\x00-\x1f\x7f]+")
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+_ATOM_PHRASE = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~ -]*")
+_HEADER_NAME = re.compile(r"[!-9;-~]{1,76}")
 ONE_CLICK = "List-Unsubscribe=One-Click"
 _BLOCKS = frozenset(
     [
@@ -91,17 +93,120 @@ def message_id(key: str, domain: str) -> str:
 
 def single_line(text: str) -> str:
     """Header text on one line: CR, LF and tabs become spaces (no header injection)."""
-    return _SPACES.sub(" ", re.sub(r"[\r\n\t\x00-\x1f]+", " ", text or "")).strip()
+    return _SPACES.sub(" ", _CONTROLS.sub(" ", text or "")).strip()
 
 
-def address(display_name: str, email: str) -> Address:
-    local, _, domain = email.rpartition("@")
-    return Address(display_name=single_line(display_name), username=local, domain=domain)
+@dataclass(frozen=True)
+class Sender:
+    display_name: str
+    email: str
+
+    @property
+    def domain(self) -> str:
+        return self.email.rpartition("@")[2]
+
+    def header(self) -> str:
+        return f"{encode_phrase(self.display_name)} <{self.email}>" if self.display_name else self.email
+
+
+def address(display_name: str, email: str) -> Sender:
+    return Sender(single_line(display_name), single_line(email))
+
+
+def encode_words(text: str) -> str:
+    """``text`` as RFC 2047 encoded words (UTF-8, base64), each at most 75 characters, folded."""
+    words, chunk, size = [], [], 0
+    for char in text:
+        length = len(char.encode())
+        if size + length > _WORD_BYTES:
+            words.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(char)
+        size += length
+    words.append("".join(chunk))
+    return "\r\n ".join(f"=?utf-8?b?{base64.b64encode(word.encode()).decode()}?=" for word in words)
+
+
+def encode_phrase(text: str) -> str:
+    """A display name: plain when it is simple ASCII, quoted with specials, else encoded words."""
+    if not text.isascii():
+        return encode_words(text)
+    if _ATOM_PHRASE.fullmatch(text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _fold_ascii(name: str, value: str) -> str:
+    """An ASCII header folded at spaces so lines stay near 78 characters."""
+    line, lines = f"{name}: ", []
+    for word in value.split(" "):
+        if len(line) + len(word) > 78 and line.strip():
+            lines.append(line.rstrip())
+            line = " "
+        line += word + " "
+    lines.append(line.rstrip())
+    return "\r\n".join(lines)
+
+
+def header_line(name: str, value: str) -> str:
+    value = single_line(value)
+    if value.isascii():
+        return _fold_ascii(name, value)
+    if name.lower() == "list-id" and value.endswith(">") and " <" in value:
+        label, _, identifier = value.rpartition(" <")
+        return f"{name}: {encode_words(label)}\r\n <{identifier}"
+    return f"{name}: {encode_words(value)}"
+
+
+def _body(text: str) -> tuple[str, bytes]:
+    """(Content-Transfer-Encoding, encoded body): 7bit for short-lined ASCII, else base64."""
+    text = _LINE_ENDS.sub("\r\n", text)
+    if text.isascii() and all(len(line) <= 998 for line in text.split("\r\n")):
+        return "7bit", text.encode("ascii")
+    encoded = base64.encodebytes(text.encode("utf-8")).replace(b"\n", b"\r\n")
+    return "base64", encoded
+
+
+@dataclass
+class Message:
+    """One outgoing message: its headers (decoded text, in order) and its plain and HTML bodies.
+
+    ``to_bytes`` writes it directly (no ``email`` package round trip: building through
+    ``EmailMessage`` costs ~5-10 ms a message here, this ~0.1 ms); the tests parse the result back
+    with ``email.policy.default`` to prove it is well-formed.
+    """
+
+    sender: Sender
+    recipient: str
+    headers: list[tuple[str, str]]
+    text: str
+    html: str
+    boundary: str = field(default_factory=lambda: f"=_nm_{secrets.token_hex(12)}")
+
+    def __getitem__(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def to_bytes(self) -> bytes:
+        lines = [header_line(name, value) for name, value in self.headers if name.lower() != "from"]
+        lines.insert(0, "From: " + self.sender.header())
+        lines += ["MIME-Version: 1.0", f'Content-Type: multipart/alternative; boundary="{self.boundary}"', ""]
+        head = "\r\n".join(lines).encode("ascii") + b"\r\n"
+        parts = [head]
+        for subtype, content in (("plain", self.text), ("html", self.html)):
+            encoding, payload = _body(content)
+            part_head = (
+                f'--{self.boundary}\r\nContent-Type: text/{subtype}; charset="utf-8"\r\n'
+                f"Content-Transfer-Encoding: {encoding}\r\n\r\n"
+            )
+            parts += [part_head.encode("ascii"), payload if payload.endswith(b"\r\n") else payload + b"\r\n"]
+        parts.append(f"--{self.boundary}--\r\n".encode("ascii"))
+        return b"".join(parts)
 
 
 def build_message(
     *,
-    sender: Address,
+    sender: Sender,
     recipient: str,
     subject: str,
     html: str,
@@ -112,33 +217,34 @@ def build_message(
     reply_to: str | None = None,
     date: datetime | None = None,
     extra_headers: dict[str, str] | None = None,
-) -> EmailMessage:
+) -> Message:
     """A multipart/alternative message (plain text first, then HTML), ready to sign and send.
 
     ``key`` makes the Message-ID (stable across resends); ``list_id`` and ``unsubscribe`` are
-    required for marketing messages (``is_marketing`` below checks them), optional for test sends.
+    required for marketing messages (``is_marketing_ready`` checks them), optional for test sends.
     """
-    message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = recipient
-    message["Subject"] = single_line(subject)
-    message["Date"] = format_datetime(date or datetime.now(UTC))
-    message["Message-ID"] = message_id(key, sender.domain)
+    headers = [
+        ("From", sender.header()),
+        ("To", single_line(recipient)),
+        ("Subject", single_line(subject)),
+        ("Date", format_datetime(date or datetime.now(UTC))),
+        ("Message-ID", message_id(key, sender.domain)),
+    ]
     if reply_to:
-        message["Reply-To"] = reply_to
+        headers.append(("Reply-To", single_line(reply_to)))
     if list_id:
-        message["List-Id"] = single_line(list_id)
+        headers.append(("List-Id", single_line(list_id)))
     if unsubscribe is not None:
-        message["List-Unsubscribe"] = unsubscribe.header()
-        message["List-Unsubscribe-Post"] = ONE_CLICK
+        headers += [("List-Unsubscribe", unsubscribe.header()), ("List-Unsubscribe-Post", ONE_CLICK)]
     for name, value in (extra_headers or {}).items():
-        message[name] = single_line(value)
-    message.set_content(text if text is not None else html_to_text(html), charset="utf-8")
-    message.add_alternative(html, subtype="html", charset="utf-8")
-    return message
+        if not _HEADER_NAME.fullmatch(name):
+            raise ValueError(f"not a header name: {name!r}")
+        headers.append((name, single_line(value)))
+    plain = text if text is not None else html_to_text(html)
+    return Message(sender=sender, recipient=single_line(recipient), headers=headers, text=plain, html=html)
 
 
-def is_marketing_ready(message: EmailMessage) -> bool:
+def is_marketing_ready(message: Message) -> bool:
     return all(message[name] for name in ("List-Id", "List-Unsubscribe", "List-Unsubscribe-Post"))
 
 
@@ -148,9 +254,9 @@ def list_id(name: str, identifier: str, domain: str) -> str:
     return f"{single_line(name)} <{label}.{domain}>"
 
 
-def to_bytes(message: EmailMessage) -> bytes:
-    """The message as sent: CRLF line endings, headers folded and encoded."""
-    return message.as_bytes(policy=POLICY)
+def to_bytes(message: Message) -> bytes:
+    """The message as sent: CRLF line endings, headers folded and encoded, 7-bit clean."""
+    return message.to_bytes()
 
 
 class _TextExtractor(HTMLParser):
@@ -179,7 +285,7 @@ class _TextExtractor(HTMLParser):
             self.parts.append("\n")
         if tag == "a" and self.links:
             href = self.links.pop()
-            if href and href.startswith(("http://", "https://", "mailto:")):
+            if href and href.startswith(("http://", "https://", "mailto:", "{{")):
                 self.parts.append(f" ({href})")
 
     def handle_data(self, data):

@@ -11,7 +11,6 @@ message with the same key (``mime.message_id``).
 
 import threading
 import time
-from email.message import EmailMessage
 
 from django.utils.translation import gettext as _
 
@@ -73,16 +72,15 @@ def signers_for(workspace_id: int, domain: str) -> list[dkim.Signer]:
     return found
 
 
-def prepare(workspace_id: int, message: EmailMessage) -> bytes:
+def prepare(workspace_id: int, message: mime.Message) -> bytes:
     """The message's bytes as sent: CRLF, encoded, signed by every active key of its From domain."""
     data = mime.to_bytes(message)
-    domain = message["From"].addresses[0].domain if message["From"] else ""
-    for signer in signers_for(workspace_id, domain):
+    for signer in signers_for(workspace_id, message.sender.domain):
         data = signer.sign(data)
     return data
 
 
-def send_one(server: SmtpServer, message: EmailMessage, recipient: str) -> smtp.Outcome:
+def send_one(server: SmtpServer, message: mime.Message, recipient: str) -> smtp.Outcome:
     """Sends ``message`` to ``recipient`` through ``server``; never raises for delivery failures.
 
     Blocks for the throttle up to ``throttle.MAX_WAIT`` seconds; past that answers ``deferred``
@@ -107,7 +105,7 @@ def send_one(server: SmtpServer, message: EmailMessage, recipient: str) -> smtp.
     return outcome
 
 
-def test_message(server: SmtpServer, recipient: str) -> EmailMessage:
+def test_message(server: SmtpServer, recipient: str) -> mime.Message:
     sender = mime.address(server.from_name or server.name, server.from_email)
     subject = _("netmark test message: %(server)s") % {"server": server.name}
     html = "<p>{}</p>".format(
@@ -132,7 +130,7 @@ def test_send(member, server_id, email: str) -> smtp.Outcome:
 
 
 def send_with_retries(
-    server: SmtpServer, message: EmailMessage, recipient: str, *, attempts: int = 3, sleep=time.sleep
+    server: SmtpServer, message: mime.Message, recipient: str, *, attempts: int = 3, sleep=time.sleep
 ) -> smtp.Outcome:
     """``send_one`` retried after ``smtp.backoff`` waits while the outcome is temporary or deferred.
 

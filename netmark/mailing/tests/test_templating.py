@@ -24,6 +24,12 @@ def test_personalised_subject_and_body_with_a_chinese_default():
     assert (rendered.subject, rendered.html) == ("朋友，新茶到了", "<p>朋友您好</p>")
 
 
+def test_the_plain_text_part_comes_from_the_html_template_and_is_personalised():
+    template = MessageTemplate("s", f'<h1>{GREETING}您好</h1><p>新茶<a href="{{{{ url }}}}">看看</a></p>')
+    rendered = template.render({"contact": {"first_name": "小明"}, "url": "https://yunling-tea.example/a"})
+    assert rendered.text == "小明您好\n\n新茶看看 (https://yunling-tea.example/a)\n"
+
+
 def test_html_output_is_escaped_and_subject_is_plain():
     template = MessageTemplate("{{ contact.company }}", "<p>{{ contact.company }}</p>")
     rendered = template.render({"contact": {"company": "<b>茶&茶</b>"}})
