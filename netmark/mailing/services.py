@@ -18,7 +18,7 @@ from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 from netmark.mailing import dkim, sealing
 from netmark.mailing.models import DkimKey, SmtpServer
-from netmark.mailing.sending import send_one, test_send  # noqa: F401 - re-exported
+from netmark.mailing.sending import send_one, send_with_retries, test_send  # noqa: F401 - re-exported
 from netmark.mailing.suppression import (  # noqa: F401 - re-exported
     add_suppression,
     export_suppressions,
