@@ -22,6 +22,8 @@ from netmark.core.errors import NetmarkError, PermissionDenied, RateLimited, Una
 from netmark.core.securitylog import log_member_event
 from netmark.core.webhooks_api import router as webhooks_router
 from netmark.links.api import router as links_router
+from netmark.mailing.api import router as mailing_router
+from netmark.mailing.api import smtp_router as mailing_settings_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
 from netmark.roi.api import router as roi_router
@@ -120,3 +122,5 @@ api.add_router("/", analytics_router)
 api.add_router("/", contacts_router)
 api.add_router("/", roi_router)
 api.add_router("/", attribution_router)
+api.add_router("/", mailing_router)
+api.add_router("/", mailing_settings_router)

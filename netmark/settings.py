@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "netmark.links",
     "netmark.contacts",
     "netmark.roi",
+    "netmark.mailing",
     "netmark.web",
 ]
 

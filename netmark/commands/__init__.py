@@ -7,6 +7,18 @@ in the apps' services, ``netmark.operations`` and ``netmark.demo``.
 from netmark.commands import analytics, exchange, operator, plans, serve, workspaces
 from netmark.contacts import cli as contacts_cli
 from netmark.links import cli as links_cli
+from netmark.mailing import cli as mailing_cli
 from netmark.roi import cli as roi_cli
 
-MODULES = [serve, operator, workspaces, plans, exchange, analytics, links_cli, contacts_cli, roi_cli]
+MODULES = [
+    serve,
+    operator,
+    workspaces,
+    plans,
+    exchange,
+    analytics,
+    links_cli,
+    contacts_cli,
+    roi_cli,
+    mailing_cli,
+]

@@ -57,6 +57,12 @@ PLAN_RULES = {
 }
 ZONE = "a time zone must be one the IANA database knows (data, not schema)"
 SITE_RULES = {"timezone": ZONE, "domain": "the model checks the cleaned host name again (label rules)"}
+SMTP_RULES = {
+    "host": SSRF + "; a host name follows DNS label rules",
+    "from_email": EMAIL,
+    "unsubscribe_mailbox": EMAIL,
+    "domain_limits": "recipient domains follow DNS label rules",
+}
 RANGE = {"start": "a report's start may not follow its end, and a report covers at most three years"}
 CONTACT_RULES = {
     "email": "an email address is normalised and must be local@domain.tld (docs/contacts.md)",
@@ -125,6 +131,11 @@ SEMANTIC_RULES = {
     "POST /api/v1/utm-mappings": MAPPING_RULES,
     "PATCH /api/v1/utm-mappings/{mapping_id}": MAPPING_RULES,
     "POST /api/v1/webhooks": {"url": SSRF},
+    "POST /api/v1/smtp-servers": SMTP_RULES,
+    "PATCH /api/v1/smtp-servers/{server_id}": SMTP_RULES,
+    "POST /api/v1/smtp-servers/{server_id}/test": {"email": EMAIL},
+    "POST /api/v1/dkim-keys": {"domain": "a domain follows DNS label rules"},
+    "POST /api/v1/suppressions": {"email": EMAIL},
     "PATCH /api/v1/webhooks/{webhook_id}": {"url": SSRF},
 }
 PEOPLE_TIME = (

@@ -38,6 +38,8 @@ TAGS = {
     "links": ("anyone", "execute", "erase"),
     "contacts": ("anyone", "execute", "erase"),
     "roi": ("anyone", "execute", "erase"),  # costs and their imports are execution
+    "mailing": ("anyone", "execute", "execute"),  # suppressions: execution roles; viewers read
+    "mailing-settings": ("administer", "administer", "administer"),  # SMTP servers, DKIM keys
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.

@@ -76,4 +76,5 @@ urlpatterns = [
     path("w/<slug:slug>/contacts/", include("netmark.contacts.urls")),
     path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
     path("w/<slug:slug>/roi/", include("netmark.roi.urls")),
+    path("w/<slug:slug>/mailing/", include("netmark.mailing.urls")),
 ]

@@ -44,3 +44,20 @@ def test_import_wizard_then_evaluation_pages(team_a, presale, page_as):  # noqa:
     page.goto(f"/w/{slug}/roi/costs/")
     shoot(page, "roi-costs")
     assert page.console_errors == []
+
+
+def test_attribution_page_draws_the_models_side_by_side(team_a, page_as):  # noqa: F811
+    from netmark.analytics.tests.helpers import make_site
+    from netmark.roi.tests.test_journeys import issue_example
+
+    site = make_site(team_a.workspace, timezone="Asia/Shanghai")
+    issue_example(site)
+    page = page_as(team_a.member(Role.VIEWER))
+    slug = team_a.workspace.slug
+    page.goto(
+        f"/w/{slug}/roi/attribution/?site={site.pk}&start=2026-09-21&end=2026-09-21&goals=event:Purchase"
+    )
+    page.wait_for_selector("[data-bar-chart][data-rendered=echarts]")
+    assert page.locator("table tbody tr").first.inner_text().startswith("email")
+    shoot(page, "roi-attribution")
+    assert page.console_errors == []

@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MailingConfig(AppConfig):
+    name = "netmark.mailing"
+    label = "mailing"
+    verbose_name = _("Email")
+
+    def ready(self) -> None:
+        from netmark.core.roles import Capability
+        from netmark.web.navigation import register_nav
+
+        group = _("Execution")
+        register_nav(
+            "mailing.suppressions", _("Suppression list"), "mailing:suppression_list", Capability.READ, 70,
+            group=group,
+        )  # fmt: skip
+        register_nav(
+            "mailing.smtp", _("SMTP servers"), "mailing:server_list", Capability.ADMINISTER, 71, group=group
+        )
+        register_nav(
+            "mailing.dkim", _("DKIM keys"), "mailing:key_list", Capability.ADMINISTER, 72, group=group
+        )

@@ -1,0 +1,34 @@
+"""Secrets at rest (SMTP passwords, DKIM private keys): sealed with Fernet (AES-128-CBC + HMAC).
+
+The key is derived from the installation's ``SECRET_KEY`` (generated on first run into the data
+folder), so a database copy alone does not reveal them; rotating ``SECRET_KEY`` means entering the
+SMTP passwords again and generating new DKIM keys (docs/mailing.md).
+"""
+
+import base64
+import hashlib
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+
+
+class Unreadable(Exception):
+    """A sealed value that this installation's key cannot open (``SECRET_KEY`` changed)."""
+
+
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(f"netmark.mailing.sealing:{settings.SECRET_KEY}".encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def seal(plain: str) -> str:
+    return _fernet().encrypt(plain.encode()).decode("ascii") if plain else ""
+
+
+def unseal(sealed: str) -> str:
+    if not sealed:
+        return ""
+    try:
+        return _fernet().decrypt(sealed.encode("ascii")).decode()
+    except (InvalidToken, ValueError) as exc:
+        raise Unreadable("this secret was sealed with another SECRET_KEY") from exc

@@ -1,0 +1,21 @@
+"""Mailing pages, included at ``w/<slug>/mailing/`` (the slug is consumed by ``workspace_page``)."""
+
+from django.urls import path
+
+from netmark.mailing import views
+
+app_name = "mailing"
+
+urlpatterns = [
+    path("smtp-servers/", views.server_list, name="server_list"),
+    path("smtp-servers/new/", views.server_create, name="server_create"),
+    path("smtp-servers/<int:smtp_server_id>/edit/", views.server_edit, name="server_edit"),
+    path("smtp-servers/<int:smtp_server_id>/test/", views.server_test, name="server_test"),
+    path("smtp-servers/<int:smtp_server_id>/delete/", views.server_delete, name="server_delete"),
+    path("dkim-keys/", views.key_list, name="key_list"),
+    path("dkim-keys/<int:dkim_key_id>/", views.key_detail, name="key_detail"),
+    path("dkim-keys/<int:dkim_key_id>/delete/", views.key_delete, name="key_delete"),
+    path("suppressions/", views.suppression_list, name="suppression_list"),
+    path("suppressions/export/", views.suppression_export, name="suppression_export"),
+    path("suppressions/<int:suppression_id>/remove/", views.suppression_remove, name="suppression_remove"),
+]
