@@ -23,6 +23,7 @@ from netmark.core.webhooks_api import router as webhooks_router
 from netmark.links.api import router as links_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
+from netmark.reports.api import router as reports_router
 
 log = logging.getLogger("netmark")
 
@@ -114,3 +115,4 @@ api.add_router("/", positioning_router)
 api.add_router("/", planning_router)
 api.add_router("/", links_router)
 api.add_router("/", analytics_router)
+api.add_router("/", reports_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "netmark.planning",
     "netmark.analytics",
     "netmark.links",
+    "netmark.reports",
     "netmark.web",
 ]
 

@@ -6,5 +6,6 @@ in the apps' services, ``netmark.operations`` and ``netmark.demo``.
 
 from netmark.commands import analytics, exchange, operator, plans, serve, workspaces
 from netmark.links import cli as links_cli
+from netmark.reports import cli as reports_cli
 
-MODULES = [serve, operator, workspaces, plans, exchange, analytics, links_cli]
+MODULES = [serve, operator, workspaces, plans, exchange, analytics, links_cli, reports_cli]

@@ -74,4 +74,5 @@ urlpatterns = [
     path("w/<slug:slug>/planning/", include("netmark.planning.urls")),
     path("w/<slug:slug>/links/", include("netmark.links.urls")),
     path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
+    path("w/<slug:slug>/reports/", include("netmark.reports.urls")),
 ]
