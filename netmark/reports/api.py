@@ -5,7 +5,8 @@ from ninja import Router, Status
 from ninja.pagination import paginate
 
 from netmark.core.apitools import given
-from netmark.core.apitypes import responses
+from netmark.core.apitypes import ErrorOut, responses
+from netmark.core.errors import NotFound
 from netmark.core.pagination import Page
 from netmark.core.roles import Capability, require
 from netmark.reports import delivery, services
@@ -33,6 +34,7 @@ def _share_out(share) -> dict:
     return {
         "id": share.pk,
         "run_id": share.run_id,
+        "report_name": share.run.report.name,
         "url": services.share_url(share),
         "expires_at": share.expires_at,
         "revoked_at": share.revoked_at,
@@ -127,7 +129,7 @@ def run_pdf(request, report_id: int, run_id: int):
     return response
 
 
-@router.post("/reports/{report_id}/runs/{run_id}/share", response=responses({201: ShareOut}))
+@router.post("/reports/{report_id}/runs/{run_id}/shares", response=responses({201: ShareOut, 409: ErrorOut}))
 def share_run(request, report_id: int, run_id: int, payload: ShareIn):
     run = _run(request, report_id, run_id)
     share = services.create_share(request.member, run.pk, days=payload.days)
@@ -140,6 +142,12 @@ def list_run_shares(request, report_id: int, run_id: int):
     return [_share_out(share) for share in services.list_shares(request.member.workspace, run)]
 
 
-@router.post("/report-shares/{share_id}/revoke", response=responses({200: ShareOut}))
-def revoke_share(request, share_id: int):
-    return _share_out(services.revoke_share(request.member, share_id))
+@router.post(
+    "/reports/{report_id}/runs/{run_id}/shares/{share_id}/revoke", response=responses({200: ShareOut})
+)
+def revoke_share(request, report_id: int, run_id: int, share_id: int):
+    run = _run(request, report_id, run_id)
+    share = services.list_shares(request.member.workspace, run).filter(pk=share_id).first()
+    if share is None:
+        raise NotFound()
+    return _share_out(services.revoke_share(request.member, share.pk))

@@ -103,9 +103,14 @@ def _clean_name(value) -> str:
 
 
 def _clean_time(value) -> datetime.time:
+    if isinstance(value, str):
+        try:
+            value = datetime.time.fromisoformat(value)
+        except ValueError:
+            value = None
     if not isinstance(value, datetime.time):
         raise ValidationFailed(fields={"send_time": _("A time such as 08:00.")})
-    return value
+    return value.replace(tzinfo=None)  # always the workspace's local time
 
 
 CLEANERS = {

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netmark.core import audit, signing
-from netmark.core.errors import NotFound, ValidationFailed
+from netmark.core.errors import Conflict, NotFound, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 from netmark.reports.models import ReportRun, ShareLink
@@ -34,7 +34,7 @@ def share_url(share: ShareLink) -> str:
 
 
 def list_shares(workspace, run=None):
-    shares = scoped(ShareLink, workspace)
+    shares = scoped(ShareLink, workspace).select_related("run__report")
     return shares.filter(run=run) if run is not None else shares
 
 
@@ -43,7 +43,7 @@ def create_share(member, run_id, *, days: int = DEFAULT_DAYS) -> ShareLink:
     require(member, Capability.EVALUATE)
     run = get_for(ReportRun, member.workspace, run_id)
     if run.status != ReportRun.Status.DONE:
-        raise ValidationFailed(fields={"run": _("Only a finished report can be shared.")})
+        raise Conflict(_("Only a finished report can be shared."))
     if not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(fields={"days": _("From 1 to 90 days.")})
     share = ShareLink.unscoped.create(

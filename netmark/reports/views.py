@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from netmark.core.errors import ValidationFailed
+from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, can
 from netmark.core.scoping import scoped
 from netmark.planning.models import Plan
@@ -120,14 +120,14 @@ def report_run_now(request, pk):
     return redirect(_run_url(request, run))
 
 
-def _run(request, pk, run_pk):
+def _run(request, pk, run_id):
     report = services.get_report(request.member.workspace, pk)
-    return services.get_run(request.member.workspace, run_pk, report)
+    return services.get_run(request.member.workspace, run_id, report)
 
 
 @workspace_page()
-def run_detail(request, pk, run_pk):
-    run = _run(request, pk, run_pk)
+def run_detail(request, pk, run_id):
+    run = _run(request, pk, run_id)
     shares = list(services.list_shares(request.member.workspace, run))
     for share in shares:
         share.url = services.share_url(share)
@@ -142,8 +142,8 @@ def run_detail(request, pk, run_pk):
 
 
 @workspace_page()
-def run_pdf(request, pk, run_pk):
-    run = services.ready_run(_run(request, pk, run_pk))
+def run_pdf(request, pk, run_id):
+    run = services.ready_run(_run(request, pk, run_id))
     response = HttpResponse(bytes(run.pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{delivery.attachment_name(run)}"'
     return response
@@ -151,13 +151,13 @@ def run_pdf(request, pk, run_pk):
 
 @require_POST
 @workspace_page(Capability.EVALUATE)
-def run_share(request, pk, run_pk):
-    run = _run(request, pk, run_pk)
+def run_share(request, pk, run_id):
+    run = _run(request, pk, run_id)
     try:
         days = int(request.POST.get("days") or 14)
         services.create_share(request.member, run.pk, days=days)
         flash.success(request, _("Share link created: copy it from the list below."))
-    except (ValueError, ValidationFailed) as exc:
+    except (ValueError, ValidationFailed, Conflict) as exc:
         flash.error(
             request,
             getattr(exc, "fields", {}).get("days") or getattr(exc, "message", _("From 1 to 90 days.")),
@@ -167,9 +167,9 @@ def run_share(request, pk, run_pk):
 
 @require_POST
 @workspace_page(Capability.EVALUATE)
-def share_revoke(request, pk, run_pk, share_pk):
-    run = _run(request, pk, run_pk)
-    share = services.list_shares(request.member.workspace, run).filter(pk=share_pk).first()
+def share_revoke(request, pk, run_id, share_id):
+    run = _run(request, pk, run_id)
+    share = services.list_shares(request.member.workspace, run).filter(pk=share_id).first()
     if share is None:
         from django.http import Http404
 

@@ -52,6 +52,8 @@ HINTS = {
     "ts": lambda factory: datetime.now(UTC).isoformat(),  # conversions reach at most a week back
     "goal": lambda factory: ["event:Signup"],
     "step": lambda factory: ["page:/", "event:Signup"],
+    "recipients": lambda factory: [HINTS["email"](factory)],  # reports: a list of addresses
+    "sections": lambda factory: ["plans", "lessons"],  # reports: registered section keys
     # CSV uploads: a header the links import accepts and no rows (an import of nothing succeeds).
     "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
 }

@@ -53,7 +53,14 @@ PLAN_RULES = {
 ZONE = "a time zone must be one the IANA database knows (data, not schema)"
 SITE_RULES = {"timezone": ZONE, "domain": "the model checks the cleaned host name again (label rules)"}
 RANGE = {"start": "a report's start may not follow its end, and a report covers at most three years"}
+REPORT_RULES = {
+    "recipients": EMAIL,
+    "sections": "section keys come from the section registry (data, not schema)",
+    "plan_id": "a per-promotion report needs a promotion",
+}
 SEMANTIC_RULES = {
+    "POST /api/v1/reports": REPORT_RULES,
+    "PATCH /api/v1/reports/{report_id}": REPORT_RULES,
     "POST /api/v1/sites": SITE_RULES,
     "PATCH /api/v1/sites/{site_id}": SITE_RULES,
     "GET /api/v1/sites/{site_id}/summary": RANGE,

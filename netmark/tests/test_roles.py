@@ -36,6 +36,7 @@ TAGS = {
     "webhooks": ("administer", "administer", "administer"),
     "analytics": ("anyone", "execute", "erase"),
     "links": ("anyone", "execute", "erase"),
+    "reports": ("anyone", "evaluate", "erase"),
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.

@@ -53,6 +53,12 @@ def chinese_run(team_a):
     from netmark.planning import services as planning
 
     planning.record_lessons(team_a.owner, plan.pk, "小红书的笔记带来最多的访问。明年提前两周开始。")
+    for index in range(14):  # enough lessons to fill a second page
+        other = make_plan(
+            team_a.owner, name=f"社群团购 {index}", starts_on=datetime.date(2026, 11, 1),
+            ends_on=datetime.date(2026, 11, 25),
+        )  # fmt: skip
+        planning.record_lessons(team_a.owner, other.pk, "团长分销效果好，但要提前备货。" * 12)
     report = make_report(team_a.owner, name="十一月周报", sections=["plans", "traffic", "links", "lessons"])
     run = ReportRun.unscoped.create(
         workspace=team_a.workspace,
@@ -69,11 +75,18 @@ def test_a_chinese_report_renders_as_a_pdf_with_its_text_and_visible_pages(chine
     data = bytes(chinese_run.pdf)
     assert data.startswith(b"%PDF-")
     pages = _pages_as_png(data, tmp_path)
-    assert len(pages) == chinese_run.pages >= 1
+    assert len(pages) == chinese_run.pages >= 2
     for page in pages:
         assert _ink(page) > 0.005, f"{page.name} is blank"
     text = _text(data, tmp_path)
-    for expected in ("十一月周报", "中秋礼盒推广", "计划与结果", "小红书的笔记带来最多的访问", "2026-11-23"):
+    for expected in (
+        "十一月周报",
+        "中秋礼盒推广",
+        "计划与结果",
+        "小红书的笔记带来最多的访问",
+        "2026-11-23",
+        "社群团购 13",
+    ):
         assert expected in text
     KEEP.mkdir(exist_ok=True)
     for page in pages:

@@ -38,7 +38,8 @@ def test_create_read_update_delete(api, team_a):
 def test_bad_values_answer_422_with_fields(api):
     for body, field in [
         ({"name": "x", "sections": ["nope"]}, "sections"),
-        ({"name": "x", "recipients": ["not an address"]}, "recipients"),
+        ({"name": "x", "recipients": ["not an address"]}, "recipients.0"),
+        ({"name": "x", "recipients": ["a@b"]}, "recipients"),
         ({"name": "x", "kind": "promotion"}, "plan_id"),
         ({"name": "x", "month_day": 31}, "month_day"),
     ]:
@@ -64,14 +65,14 @@ def test_run_now_renders_html_and_pdf(api, team_a):
 def test_share_link_through_the_api(api, team_a, client):
     report = _create(api)
     run = api.post(f"{BASE}/{report['id']}/runs", {}, content_type="application/json").json()
-    share = api.post(
-        f"{BASE}/{report['id']}/runs/{run['id']}/share", {"days": 3}, content_type="application/json"
-    )
+    shares_url = f"{BASE}/{report['id']}/runs/{run['id']}/shares"
+    share = api.post(shares_url, {"days": 3}, content_type="application/json")
     assert share.status_code == 201
     url = share.json()["url"]
     path = url.split("127.0.0.1:8000", 1)[-1]
     assert client.get(path).status_code == 200
-    revoked = api.post(f"/api/v1/report-shares/{share.json()['id']}/revoke")
+    assert [item["id"] for item in api.get(shares_url).json()] == [share.json()["id"]]
+    revoked = api.post(f"{shares_url}/{share.json()['id']}/revoke")
     assert revoked.status_code == 200 and revoked.json()["revoked_at"]
     assert client.get(path).status_code == 404
 
@@ -93,7 +94,7 @@ def test_another_workspaces_report_and_run_answer_404(api, team_a, team_b):
     assert api.get(f"{BASE}/{mine['id']}/runs/{run['id']}/pdf").status_code == 404
     assert (
         api.post(
-            f"{BASE}/{mine['id']}/runs/{run['id']}/share", {}, content_type="application/json"
+            f"{BASE}/{mine['id']}/runs/{run['id']}/shares", {}, content_type="application/json"
         ).status_code
         == 404
     )
