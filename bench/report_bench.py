@@ -7,6 +7,7 @@ and the fastest run, the pages and pages per second, as a Markdown table for BEN
 
     python bench/report_bench.py [--plans 40] [--runs 5] [--language zh-hans]
 
+The event store is processed and sealed first (its steady state under ``netmark serve``).
 Everything stays on this machine: SQLite in a temporary folder, no network.
 """
 
@@ -62,6 +63,12 @@ def make_report(extra_plans: int, language: str):
             targets=[{"kpi": "visits", "target": "100"}, {"kpi": "unique_visitors", "target": "80"}],
         )
         planning.record_lessons(member, plan.pk, "小红书笔记带来最多的访问；下次提前两周预热。" * 3)
+    from netmark.analytics.stores import get_store
+
+    store = get_store()
+    store.process_all()
+    sealed = store.seal()  # the steady state: the processor seals after each round
+    print(f"events sealed into the columnar read side: {sealed}")
     report = services.create_report(
         member, name="基准月报 Bench report", sections=section_keys(), language=language
     )
