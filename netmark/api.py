@@ -26,6 +26,7 @@ from netmark.mailing.api import router as mailing_router
 from netmark.mailing.api import smtp_router as mailing_settings_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
+from netmark.reports.api import router as reports_router
 from netmark.roi.api import router as roi_router
 from netmark.roi.attribution_api import router as attribution_router
 
@@ -124,3 +125,4 @@ api.add_router("/", roi_router)
 api.add_router("/", attribution_router)
 api.add_router("/", mailing_router)
 api.add_router("/", mailing_settings_router)
+api.add_router("/", reports_router)

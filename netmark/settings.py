@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "netmark.contacts",
     "netmark.roi",
     "netmark.mailing",
+    "netmark.reports",
     "netmark.web",
 ]
 

@@ -60,6 +60,9 @@ missing_requirements() {
         echo "fonts-noto-cjk:the Noto CJK fonts (PDF reports)"
     deb_installed libharfbuzz-subset0 || ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset' ||
         echo "libharfbuzz-subset0:libharfbuzz-subset (fast WeasyPrint)"
+    deb_installed libpangoft2-1.0-0 || ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' ||
+        echo "libpangoft2-1.0-0:pango (WeasyPrint, PDF reports)"
+    command -v pdftoppm >/dev/null 2>&1 || echo "poppler-utils:pdftoppm, pdftotext (PDF report tests)"
     return 0
 }
 

@@ -8,6 +8,7 @@ from netmark.commands import analytics, exchange, operator, plans, serve, worksp
 from netmark.contacts import cli as contacts_cli
 from netmark.links import cli as links_cli
 from netmark.mailing import cli as mailing_cli
+from netmark.reports import cli as reports_cli
 from netmark.roi import cli as roi_cli
 
 MODULES = [
@@ -21,4 +22,5 @@ MODULES = [
     contacts_cli,
     roi_cli,
     mailing_cli,
+    reports_cli,
 ]

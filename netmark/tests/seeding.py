@@ -56,6 +56,8 @@ HINTS = {
     "channel_presence": lambda factory: {"wechat_official": 80, "zhihu": 50, "email": 30},
     "monthly_hours": lambda factory: "40",
     "step": lambda factory: ["page:/", "event:Signup"],
+    "recipients": lambda factory: [HINTS["email"](factory)],  # reports: a list of addresses
+    "sections": lambda factory: ["plans", "lessons"],  # reports: registered section keys
     # CSV uploads: a header the links import accepts and no rows (an import of nothing succeeds).
     "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
     # contact merges: another contact of the same team (a contact cannot merge with itself)

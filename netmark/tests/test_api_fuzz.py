@@ -64,6 +64,11 @@ SMTP_RULES = {
     "domain_limits": "recipient domains follow DNS label rules",
 }
 RANGE = {"start": "a report's start may not follow its end, and a report covers at most three years"}
+REPORT_RULES = {
+    "recipients": EMAIL,
+    "sections": "section keys come from the section registry (data, not schema)",
+    "plan_id": "a per-promotion report needs a promotion",
+}
 CONTACT_RULES = {
     "email": "an email address is normalised and must be local@domain.tld (docs/contacts.md)",
     "phone": "a phone number must normalise to one number of 5 to 17 digits (docs/contacts.md)",
@@ -106,6 +111,8 @@ SEMANTIC_RULES = {
     "PATCH /api/v1/companies/{company_id}": {
         "name": "a company's name is NFKC-normalised and may not be blank"
     },
+    "POST /api/v1/reports": REPORT_RULES,
+    "PATCH /api/v1/reports/{report_id}": REPORT_RULES,
     "POST /api/v1/sites": SITE_RULES,
     "PATCH /api/v1/sites/{site_id}": SITE_RULES,
     "GET /api/v1/sites/{site_id}/summary": RANGE,

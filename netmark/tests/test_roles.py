@@ -40,6 +40,7 @@ TAGS = {
     "roi": ("anyone", "execute", "erase"),  # costs and their imports are execution
     "mailing": ("anyone", "execute", "execute"),  # suppressions: execution roles; viewers read
     "mailing-settings": ("administer", "administer", "administer"),  # SMTP servers, DKIM keys
+    "reports": ("anyone", "evaluate", "erase"),
 }
 
 # Operations whose rule differs from their tag's, or whose tag has no rule.

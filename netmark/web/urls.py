@@ -77,4 +77,5 @@ urlpatterns = [
     path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
     path("w/<slug:slug>/roi/", include("netmark.roi.urls")),
     path("w/<slug:slug>/mailing/", include("netmark.mailing.urls")),
+    path("w/<slug:slug>/reports/", include("netmark.reports.urls")),
 ]
