@@ -72,13 +72,13 @@ def site_paths_csv(request, site_id: int, query: Query[AttributionQuery]):
 
 
 @router.post("/attribution/paths", response=responses({200: AttributionOut}))
-def compare_uploaded_paths(request, file: File[UploadedFile]):
+def compare_uploaded_paths(request, paths: File[UploadedFile]):
     """Every model over aggregated paths from a CSV file (``path, conversions, value, null``; touches
     joined by ``>``). Nothing is stored."""
-    if file.size is not None and file.size > csvio.MAX_BYTES:
+    if paths.size is not None and paths.size > csvio.MAX_BYTES:
         raise TooLarge()
-    paths = path_files.read_paths(file.read())
-    credit = attribution.compare_models(paths)
-    report = PathReport(paths=paths, conversions=round(sum(path.conversions for path in paths)),
-                        value=sum(path.value for path in paths))  # fmt: skip
+    read = path_files.read_paths(paths.read())
+    credit = attribution.compare_models(read)
+    conversions = round(sum(path.conversions for path in read))
+    report = PathReport(paths=read, conversions=conversions, value=sum(path.value for path in read))
     return _out(report, credit, journeys.explain(credit), "uploaded")

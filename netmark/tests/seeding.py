@@ -59,6 +59,10 @@ HINTS = {
     "recipients": lambda factory: [HINTS["email"](factory)],  # reports: a list of addresses
     "sections": lambda factory: ["plans", "lessons"],  # reports: registered section keys
     # CSV uploads: a header the links import accepts and no rows (an import of nothing succeeds).
+    # Aggregated attribution paths (compared, not stored).
+    "paths": lambda factory: SimpleUploadedFile(
+        "paths.csv", b"path,conversions\r\nC1 > C2,1\r\n", "text/csv"
+    ),
     "file": lambda factory: SimpleUploadedFile("upload.csv", b"plan,channel,destination\r\n", "text/csv"),
     # contact merges: another contact of the same team (a contact cannot merge with itself)
     "other_id": lambda factory: factory.seeder.create(factory.seeder.creators["/api/v1/contacts"])["id"],

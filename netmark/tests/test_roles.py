@@ -38,6 +38,7 @@ TAGS = {
     "links": ("anyone", "execute", "erase"),
     "contacts": ("anyone", "execute", "erase"),
     "roi": ("anyone", "execute", "erase"),  # costs and their imports are execution
+    "attribution": ("anyone", "anyone", "anyone"),  # reads; an uploaded file is compared, not stored
     "mailing": ("anyone", "execute", "execute"),  # suppressions: execution roles; viewers read
     "mailing-settings": ("administer", "administer", "administer"),  # SMTP servers, DKIM keys
     "reports": ("anyone", "evaluate", "erase"),

@@ -40,7 +40,7 @@ def test_bad_attribution_requests_are_422_and_foreign_sites_404(team_a, team_b, 
 def test_uploaded_paths_are_compared_and_bad_files_reported_by_row(team_a):
     data = b"path,conversions,value,null\r\nC1 > C2 > C3,1,0,0\r\nC1,0,0,1\r\nC2 > C3,0,0,1\r\n"
     upload = SimpleUploadedFile("paths.csv", data, "text/csv")
-    response = team_a.api(Role.VIEWER).post("/api/v1/attribution/paths", {"file": upload})
+    response = team_a.api(Role.VIEWER).post("/api/v1/attribution/paths", {"paths": upload})
     assert response.status_code == 200, response.content
     linear = {
         row["channel"]: round(row["credit"]["linear"]["conversions"], 6)
@@ -48,7 +48,7 @@ def test_uploaded_paths_are_compared_and_bad_files_reported_by_row(team_a):
     }
     assert linear == {"C1": round(1 / 3, 6), "C2": round(1 / 3, 6), "C3": round(1 / 3, 6)}
     broken = SimpleUploadedFile("paths.csv", b"path,conversions\r\na > > b,1\r\n", "text/csv")
-    answer = team_a.api().post("/api/v1/attribution/paths", {"file": broken})
+    answer = team_a.api().post("/api/v1/attribution/paths", {"paths": broken})
     assert answer.status_code == 422 and "2:path" in answer.json()["fields"]
 
 

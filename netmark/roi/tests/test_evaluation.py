@@ -102,7 +102,8 @@ def test_evaluation_of_a_promotion_with_exact_numbers(presale, costs, traffic):
     assert money["roas"] == Decimal("2.5000")
     assert money["conversions"] == 2
     assert money["cpa"] == Decimal("1850.0000")
-    assert money["leads"] is None and money["cost_per_lead"] is None
+    # contacts counts the promotion's leads: none yet, so no cost per lead (n/a, not a division by zero)
+    assert money["leads"] == 0 and money["cost_per_lead"] is None
     kpis = {row["kpi"]: row for row in result["kpis"]}
     assert (kpis["cost"]["difference"], kpis["cost"]["percent"], kpis["cost"]["status"]) == (
         Decimal("-300.00"),
@@ -115,7 +116,12 @@ def test_evaluation_of_a_promotion_with_exact_numbers(presale, costs, traffic):
         Decimal("40.0"),
         "missed",
     )
-    assert kpis["leads"]["status"] == "unmeasured" and kpis["leads"]["percent"] is None
+    # Leads are measured by contacts: none of the target came in.
+    assert (kpis["leads"]["actual"], kpis["leads"]["percent"], kpis["leads"]["status"]) == (
+        0,
+        Decimal("0.0"),
+        "missed",
+    )
     assert result["missing_rates"] == []
 
 
