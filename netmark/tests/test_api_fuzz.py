@@ -48,6 +48,7 @@ CSV_UPLOADS = {
     "POST /api/v1/contact-imports",
     "POST /api/v1/contact-imports/preview",
     "POST /api/v1/cost-imports",
+    "POST /api/v1/attribution/paths",
 }
 PLAN_RULES = {
     "recurrence": RECURRENCE,
