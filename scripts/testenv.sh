@@ -51,17 +51,18 @@ missing_requirements() {
     if [[ -f "$REPO_ROOT/package.json" ]]; then
         command -v npm >/dev/null 2>&1 || echo "npm:npm (ECharts assets)"
     fi
-    # `make run` needs only the lines above; the suite needs the services and the browser too.
-    [[ "${RUNTIME_ONLY:-}" == 1 ]] && return 0
-    [[ -n "$(pg_bindir)" ]] || echo "postgresql:PostgreSQL server (initdb, postgres)"
-    command -v redis-server >/dev/null 2>&1 || echo "redis-server:redis-server"
-    command -v chromium >/dev/null 2>&1 || echo "chromium:chromium (browser tests)"
+    # PDF reports (WeasyPrint) run in the installation too.
     deb_installed fonts-noto-cjk || fc-list ':lang=zh' 2>/dev/null | grep -qi 'noto' ||
         echo "fonts-noto-cjk:the Noto CJK fonts (PDF reports)"
     deb_installed libharfbuzz-subset0 || ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset' ||
         echo "libharfbuzz-subset0:libharfbuzz-subset (fast WeasyPrint)"
     deb_installed libpangoft2-1.0-0 || ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' ||
         echo "libpangoft2-1.0-0:pango (WeasyPrint, PDF reports)"
+    # `make run` needs only the lines above; the suite needs the services and the browser too.
+    [[ "${RUNTIME_ONLY:-}" == 1 ]] && return 0
+    [[ -n "$(pg_bindir)" ]] || echo "postgresql:PostgreSQL server (initdb, postgres)"
+    command -v redis-server >/dev/null 2>&1 || echo "redis-server:redis-server"
+    command -v chromium >/dev/null 2>&1 || echo "chromium:chromium (browser tests)"
     command -v pdftoppm >/dev/null 2>&1 || echo "poppler-utils:pdftoppm, pdftotext (PDF report tests)"
     return 0
 }
