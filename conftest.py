@@ -162,3 +162,21 @@ def chromium(monkeypatch):
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def netmark_cli(capsysbinary, team_a, monkeypatch):
+    """Runs ``netmark <line>`` in-process on team A's workspace: (exit code, stdout bytes, stderr text)."""
+    import shlex
+
+    from netmark import cli
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+
+    def run_cli(line: str):
+        code = cli.main(["--workspace", team_a.workspace.slug, *shlex.split(line)])
+        captured = capsysbinary.readouterr()
+        return code, captured.out, captured.err.decode()
+
+    return run_cli

@@ -1,12 +1,10 @@
 """``netmark contact list|import|export`` run in-process through ``netmark.cli.main``."""
 
 import json
-import shlex
 from pathlib import Path
 
 import pytest
 
-from netmark import cli
 from netmark.contacts.models import Contact, ImportJob
 from netmark.core.scoping import scoped
 
@@ -15,16 +13,8 @@ GBK = Path(__file__).parent / "samples" / "contacts_excel_cn_gbk.csv"
 
 
 @pytest.fixture
-def run(capsysbinary, team_a, monkeypatch):
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-
-    def run_cli(line: str):
-        code = cli.main(["--workspace", team_a.workspace.slug, *shlex.split(line)])
-        captured = capsysbinary.readouterr()
-        return code, captured.out, captured.err.decode()
-
-    return run_cli
+def run(netmark_cli):
+    return netmark_cli
 
 
 def test_import_list_and_export(run, team_a, tmp_path):

@@ -1,27 +1,21 @@
 """``netmark mailing smtp-test|dkim-generate|suppressions`` run in-process through ``netmark.cli.main``."""
 
 import json
-import shlex
 
 import pytest
 
-from netmark import cli
 from netmark.mailing.models import DkimKey, Suppression
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run(capsysbinary, team_a, monkeypatch):
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
+def run(netmark_cli):
+    def run_text(line: str):
+        code, out, err = netmark_cli(line)
+        return code, out.decode("utf-8"), err
 
-    def run_cli(line: str):
-        code = cli.main(["--workspace", team_a.workspace.slug, *shlex.split(line)])
-        captured = capsysbinary.readouterr()
-        return code, captured.out.decode("utf-8"), captured.err.decode("utf-8")
-
-    return run_cli
+    return run_text
 
 
 def test_dkim_generate_prints_the_record(run):

@@ -1,11 +1,9 @@
 """``netmark report list|run|pdf`` run in-process through ``netmark.cli.main``."""
 
 import json
-import shlex
 
 import pytest
 
-from netmark import cli
 from netmark.reports.models import ReportRun
 from netmark.reports.tests.conftest import make_report
 
@@ -13,16 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run(capsysbinary, team_a, monkeypatch):
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-
-    def run_cli(line: str):
-        code = cli.main(["--workspace", team_a.workspace.slug, *shlex.split(line)])
-        captured = capsysbinary.readouterr()
-        return code, captured.out, captured.err.decode()
-
-    return run_cli
+def run(netmark_cli):
+    return netmark_cli
 
 
 def test_list_run_and_pdf(run, team_a, tmp_path):

@@ -1,28 +1,17 @@
 """``netmark roi ...`` run in-process through ``netmark.cli.main``."""
 
 import json
-import shlex
 from pathlib import Path
 
 import pytest
-
-from netmark import cli
 
 pytestmark = pytest.mark.django_db
 SAMPLES = Path(__file__).parent / "samples"
 
 
 @pytest.fixture
-def run(capsysbinary, team_a, monkeypatch):
-    monkeypatch.setenv("LANG", "C.UTF-8")
-    monkeypatch.delenv("LC_ALL", raising=False)
-
-    def run_cli(line: str):
-        code = cli.main(["--workspace", team_a.workspace.slug, *shlex.split(line)])
-        captured = capsysbinary.readouterr()
-        return code, captured.out, captured.err.decode()
-
-    return run_cli
+def run(netmark_cli):
+    return netmark_cli
 
 
 def test_import_twice_then_list_and_export(run, tmp_path):
