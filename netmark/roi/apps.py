@@ -9,10 +9,11 @@ class RoiConfig(AppConfig):
 
     def ready(self) -> None:
         from netmark.core.roles import Capability
-        from netmark.roi import kpis
+        from netmark.roi import kpis, report_sections
         from netmark.web.navigation import register_nav
 
         kpis.register()
+        report_sections.register()
         group = _("Evaluation")
         for order, (key, label, url_name) in enumerate(
             [

@@ -102,13 +102,13 @@ def test_a_met_target_and_an_unmeasured_kpi(team_a):
     make_plan(
         team_a.owner,
         status="running",
-        targets=[{"kpi": "budget", "target": "100"}, {"kpi": "leads", "target": "10"}],
+        targets=[{"kpi": "budget", "target": "100"}, {"kpi": "mentions", "target": "10"}],
         channels=[{"channel_account_id": make_channel(team_a.owner).pk, "budget": "80"}],
     )
     rows = builtin.build_plans(team_a.workspace, WEEK, "en").tables[0].rows
     assert [row[1:] for row in rows] == [
         ["Budget", Decimal("100.0000"), Decimal("80.00"), Decimal("80.0"), "met"],  # lower is better
-        ["Leads", Decimal("10.0000"), None, None, "not measured"],
+        ["Mentions", Decimal("10.0000"), None, None, "not measured"],  # no listening app measures it yet
     ]
 
 
