@@ -19,7 +19,7 @@ from netmark.analytics import classify, identity, ingest, sites, spool
 from netmark.analytics.models import Site
 from netmark.analytics.reports import Period, make_query, parse_goal, period_or_default
 from netmark.analytics.stores import StoreUnavailable, get_store
-from netmark.analytics.stores.base import CLICK, CONVERSION, MICROS, Event
+from netmark.analytics.stores.base import CLICK, CONVERSION, MICROS, Event, Goal
 from netmark.analytics.stores.queries import TOUCH_DIMENSIONS
 from netmark.analytics.stores.queries import UTM_SEPARATOR as UTM_SEPARATOR  # for roi's promotion labels
 from netmark.analytics.wire import UTM_KEYS
@@ -253,9 +253,8 @@ def attribution_rows(
         )
     if not 0 <= lookback_days <= MAX_LOOKBACK_DAYS:
         raise ValidationFailed(fields={"lookback_days": _("The lookback is 0 to 365 days.")})
-    goals = [parse_goal(text) for text in goal_texts]
-    if not goals:
-        raise ValidationFailed(fields={"goal": _("Choose at least one goal.")})
+    # No goal given: every sale, i.e. server-side conversions and events carrying revenue.
+    goals = [parse_goal(text) for text in goal_texts] or [REVENUE_GOAL]
     query = make_query(site, period)
     lookback_ms = lookback_days * 86_400_000
     wide = dataclasses.replace(query, start_ms=query.start_ms - lookback_ms)
@@ -268,6 +267,7 @@ def attribution_rows(
 
 
 MAX_LOOKBACK_DAYS = 365
+REVENUE_GOAL = Goal("revenue", "")
 
 
 # Processing

@@ -13,7 +13,11 @@ TouchLabel = Literal["channel", "source", "utm_campaign", "promotion"]
 class AttributionQuery(Schema):
     start: date | None = Field(None, description="First day, in the site's time zone (default: 30 days ago)")
     end: date | None = Field(None, description="Last day, inclusive (default: today)")
-    goal: list[GoalText] = Field(min_length=1, max_length=20, description="event:<name> or page:<pattern>")
+    goal: list[GoalText] = Field(
+        default_factory=list,
+        max_length=20,
+        description="event:<name> or page:<pattern>; none: every sale (conversions, events with revenue)",
+    )
     dimension: TouchLabel = Field("channel", description="What a touch is labelled by")
     lookback_days: int = Field(
         30, ge=0, le=365, description="How far back an identified contact's touches count"

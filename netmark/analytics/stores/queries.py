@@ -142,6 +142,8 @@ def _goal_clause(goal: Goal) -> tuple[str, list]:
         return "e.kind IN ('event', 'conversion') AND e.name = ?", [goal.match]
     if goal.kind == "page":
         return f"e.kind = '{PAGEVIEW}' AND e.path LIKE ? ESCAPE '\\'", [glob_to_like(goal.match)]
+    if goal.kind == "revenue":  # what a shop calls a conversion: a sale with revenue, or a back end's
+        return "(e.kind = 'conversion' OR (e.kind = 'event' AND e.revenue IS NOT NULL))", []
     raise UnknownDimension(f"unknown goal kind {goal.kind!r}")
 
 

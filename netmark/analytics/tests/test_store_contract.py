@@ -261,3 +261,5 @@ def test_conversion_events_are_the_goal_events_oldest_first(site):
     ]
     assert store.conversion_events(query_for(site), [Goal("event", "Signup")]) == [(1, None, T0 + MIN, 0)]
     assert store.conversion_events(query_for(site), []) == []
+    every_sale = [Goal("revenue", "")]  # server-side conversions and events with revenue
+    assert store.conversion_events(query_for(site), every_sale) == [(3, 9, T0 + 2 * MIN, 5_000_000)]

@@ -95,8 +95,6 @@ def test_bad_requests_are_validation_errors_and_foreign_sites_are_not_found(team
     with pytest.raises(ValidationFailed):
         journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["purchase"])
     with pytest.raises(ValidationFailed):
-        journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, [])
-    with pytest.raises(ValidationFailed):
         journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:x"], dimension="os")
     with pytest.raises(ValidationFailed):
         journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:x"], lookback_days=900)

@@ -53,7 +53,9 @@ def test_entries_needing_a_capability_are_hidden_from_other_roles(team_a, regist
 
 
 def test_entries_whose_pages_are_not_mounted_are_left_out(team_a, registry):
-    register_nav("reports.list", "Reports", "reports:report_list", Capability.READ, 50)
+    register_nav(
+        "listening.mentions", "Mentions", "listening:mention_list", Capability.READ, 50
+    )  # no such app yet
     assert navigation.build(team_a.owner, "/w/ws-a/") == []
 
 
