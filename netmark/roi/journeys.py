@@ -1,7 +1,7 @@
 """Attribution of a site's conversions: paths from the event store, every model side by side, and
 what the differences between models mean, in plain words.
 
-The same function feeds the attribution page, the REST API and ``netmark roi attribution``.
+The same function feeds the attribution page and the REST API (a CLI verb is still to come).
 Touches are labelled by channel group, source, UTM campaign, or *promotion* (a visit's UTM values
 mapped to a promotion plan the way the links app maps them: by the links netmark made, or a mapping
 the user saved; unmapped traffic keeps its channel group, never an invented promotion).
