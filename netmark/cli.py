@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from django.core.management import CommandError
+    from django.db import DatabaseError
     from django.utils.translation import gettext as _
 
     from netmark.commands.base import Context, UsageError
@@ -84,7 +85,20 @@ def run(args: argparse.Namespace) -> int:
             print(f"{_('Error')}: {error}", file=sys.stderr)
         except KeyboardInterrupt:
             return 130
+        except DatabaseError:
+            if not _unmigrated():
+                raise
+            print(_("netmark: the database is not set up yet: run `netmark migrate` first."), file=sys.stderr)
     return EXIT_FAILURE
+
+
+def _unmigrated() -> bool:
+    """Whether migrations are waiting: a fresh data folder explains a missing table."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
 
 
 if __name__ == "__main__":

@@ -70,31 +70,41 @@ class Commands:
 
     def verb(self, noun: str, verb: str, handler: Callable, help_text: str) -> argparse.ArgumentParser:
         if noun not in self.nouns:
-            noun_parser = self.subparsers.add_parser(
-                noun, parents=[self.common], help=noun_help().get(noun, "")
-            )
+            noun_parser = self.subparsers.add_parser(noun, parents=[self.common], help=noun)
             self.nouns[noun] = noun_parser.add_subparsers(title=_("commands"), metavar="<verb>")
             noun_parser.set_defaults(usage_parser=noun_parser)
         parser = self.nouns[noun].add_parser(
             verb, parents=[self.common], help=help_text, description=help_text
         )
         parser.set_defaults(handler=handler)
+        self._describe(noun)
         return parser
 
+    def _describe(self, noun: str) -> None:
+        """The group's line in ``netmark --help``: its topic and every verb registered so far, so the
+        list never drifts from the code. argparse keeps that line in the pseudo-action of the choice."""
+        verbs = ", ".join(self.nouns[noun].choices)
+        line = _("%(topic)s: %(verbs)s") % {"topic": noun_topics().get(noun, noun), "verbs": verbs}
+        for action in self.subparsers._choices_actions:
+            if action.dest == noun:
+                action.help = line
 
-def noun_help() -> dict[str, str]:
+
+def noun_topics() -> dict[str, str]:
+    """What each group is about; ``netmark --help`` adds the verbs as they are registered."""
     return {
-        "workspace": _("workspaces: create, list"),
-        "member": _("members of a workspace: add, list"),
-        "token": _("API tokens: create"),
-        "plan": _("promotion plans: list, show, create, export, import"),
-        "positioning": _("products, audiences and messages: export, import"),
-        "channel": _("channel accounts: export, import"),
-        "link": _("tracked links: list, create, export, import, qr"),
-        "analytics": _("web analytics: process, sites, summary, breakdown, goals, funnel"),
-        "contact": _("contacts: list, import, export"),
-        "roi": _("costs and evaluation: import, costs, evaluate, channels, evaluations, due"),
-        "mailing": _("email sending: smtp-test, dkim-generate, suppressions"),
+        "workspace": _("workspaces"),
+        "member": _("members of a workspace"),
+        "token": _("API tokens"),
+        "plan": _("promotion plans"),
+        "positioning": _("products, audiences and messages"),
+        "channel": _("channel accounts"),
+        "link": _("tracked links"),
+        "analytics": _("web analytics"),
+        "contact": _("contacts"),
+        "roi": _("costs, evaluation and attribution"),
+        "mailing": _("email sending"),
+        "report": _("reports"),
     }
 
 

@@ -1,5 +1,6 @@
-"""``netmark roi import|costs|evaluate|channels|evaluations|due``: costs and evaluation from the
-command line. Registered by ``netmark/commands/__init__.py`` like ``netmark.links.cli``."""
+"""``netmark roi import|costs|evaluate|channels|attribution|evaluations|due``: costs, evaluation
+and attribution from the command line. Registered by ``netmark/commands/__init__.py`` like
+``netmark.links.cli``."""
 
 import datetime
 
@@ -7,7 +8,8 @@ from django.utils.translation import gettext as _
 
 from netmark.commands.base import Commands, Context, UsageError, read_input, write_output
 from netmark.core.roles import Capability, require
-from netmark.roi import exchange, services
+from netmark.roi import attribution, exchange, journeys, path_files, services
+from netmark.roi.paths import PathReport
 
 
 def _date(text: str) -> datetime.date:
@@ -39,6 +41,24 @@ def register(commands: Commands) -> None:
     parser.add_argument("--start", type=_date, required=True, metavar="YYYY-MM-DD")
     parser.add_argument("--end", type=_date, required=True, metavar="YYYY-MM-DD")
     parser.add_argument("--export", metavar="FILE", help=_("write CSV to FILE (- for stdout)"))
+
+    parser = commands.verb(
+        "roi", "attribution", roi_attribution, _("credit conversions to channels under every model")
+    )
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--site", type=int, metavar="ID", help=_("the site whose visitors' paths count"))
+    source.add_argument("--paths", metavar="FILE", help=_("aggregated paths from a CSV file (- for stdin)"))
+    parser.add_argument("--start", type=_date, metavar="YYYY-MM-DD")
+    parser.add_argument("--end", type=_date, metavar="YYYY-MM-DD")
+    parser.add_argument(
+        "--goal", action="append", default=[], metavar="GOAL",
+        help=_("event:<name> or page:<pattern>, repeatable; none: every sale"),
+    )  # fmt: skip
+    parser.add_argument("--by", default="channel", choices=journeys.DIMENSIONS, help=_("what a touch is"))
+    parser.add_argument("--lookback-days", type=int, default=30, metavar="DAYS")
+    parser.add_argument("--collapse-repeats", action="store_true", help=_("count a repeated touch once"))
+    parser.add_argument("--export", metavar="FILE", help=_("write the credit as CSV to FILE (- for stdout)"))
+    parser.add_argument("--export-paths", metavar="FILE", help=_("write the paths as CSV to FILE"))
 
     parser = commands.verb("roi", "evaluations", roi_evaluations, _("list evaluations; search the lessons"))
     parser.add_argument("--search", default="", help=_("a substring of the lessons or the plan name"))
@@ -138,6 +158,66 @@ def roi_channels(context: Context) -> int:
     context.table(
         rows if not context.json else services.plain(report)["channels"], columns, empty=_("No channels.")
     )
+    return 0
+
+
+def _attribution(context: Context) -> tuple[PathReport, dict]:
+    args = context.args
+    if args.paths:
+        read = path_files.read_paths(read_input(args.paths))
+        conversions = round(sum(path.conversions for path in read))
+        report = PathReport(paths=read, conversions=conversions, value=sum(path.value for path in read))
+        return report, attribution.compare_models(read)
+    result = journeys.site_attribution(
+        context.workspace, args.site, args.start, args.end, args.goal, dimension=args.by,
+        lookback_days=args.lookback_days, collapse_repeats=args.collapse_repeats,
+    )  # fmt: skip
+    return result.paths, result.credit
+
+
+def _credit_answer(report: PathReport, credit: dict) -> dict:
+    shares = journeys.shares(credit)
+    channels = [
+        {
+            "channel": channel,
+            "share": shares[channel],
+            "credit": {
+                name: {"conversions": c.conversions, "value": c.value} for name, c in by_model.items()
+            },
+        }
+        for channel, by_model in credit.items()
+    ]
+    value = round(report.value, 2)
+    return {
+        "conversions": report.conversions,
+        "value": value,
+        "channels": channels,
+        "notes": journeys.explain(credit),
+    }
+
+
+def roi_attribution(context: Context) -> int:
+    require(context.member, Capability.READ)
+    args = context.args
+    report, credit = _attribution(context)
+    if args.export_paths:
+        write_output(None if args.export_paths == "-" else args.export_paths,
+                     path_files.paths_csv(report.paths), context)  # fmt: skip
+    if args.export:
+        write_output(None if args.export == "-" else args.export, path_files.credit_csv(credit), context)
+    if args.export == "-" or args.export_paths == "-":
+        return 0
+    if context.json:
+        context.emit(_credit_answer(report, credit))
+        return 0
+    rows = [
+        {"channel": channel, **{model: f"{by_model[model].conversions:.1f}" for model in by_model}}
+        for channel, by_model in credit.items()
+    ]
+    context.table(rows, ["channel", *attribution.MODEL_NAMES], empty=_("No conversions in this period."))
+    notes = journeys.explain(credit)
+    if notes:
+        context.emit("\n".join(notes))
     return 0
 
 

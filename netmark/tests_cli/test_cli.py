@@ -16,6 +16,14 @@ def test_help_exits_zero(run_cli):
     assert out.startswith("usage: netmark")
 
 
+def test_help_lists_every_verb_of_every_group_as_registered(run_cli):
+    code, out, _err = run_cli("--help")
+    flat = " ".join(out.split())
+    assert code == 0
+    assert "roi costs, evaluation and attribution: import, costs, evaluate, channels, attribution," in flat
+    assert "report reports: list, run, pdf" in flat
+
+
 def test_unknown_command_is_bad_usage(run_cli):
     code, _out, err = run_cli("frobnicate")
     assert code == 2

@@ -64,6 +64,12 @@ def test_console_script_help(environment):
     assert done.stdout.startswith("usage: netmark")
 
 
+def test_a_command_before_migrate_says_to_migrate_instead_of_a_traceback(environment):
+    done = netmark(environment, "workspace", "list", check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip() == "netmark: the database is not set up yet: run `netmark migrate` first."
+
+
 def test_migrate_then_list_workspaces_as_json(environment):
     netmark(environment, "migrate")
     assert slugs(environment) == []
