@@ -17,7 +17,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(CURDIR)/$(VENV)/bin
 PYTEST_ARGS ?=
-PYTEST := $(BIN)/python -m pytest -q $(PYTEST_ARGS)
+# Each suite runs on two pytest-xdist workers (this machine has two cores); PYTEST_WORKERS=0 runs
+# it in one process. Every worker has its own test database; the event store lives in it or in
+# per-test folders, and Redis users take unique queue names, so workers share nothing.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 TESTENV := $(CURDIR)/scripts/testenv.sh
 # Configuration that would point the suite at a real installation's services is dropped.
 CLEAN_ENV := env -u NETMARK_DATABASE_URL -u NETMARK_EVENTS_URL -u NETMARK_REDIS_URL -u NETMARK_SMTP_URL \

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from netmark.analytics.views import (
     value_label,
 )
 from netmark.core import csvio
+from netmark.core.apitools import file_answer
 from netmark.web.access import workspace_page
 
 TABLE_ROWS = 10
@@ -394,9 +395,7 @@ def export(request, pk: int, table: str):
     else:
         raise Http404
     name = f"{site.domain}-{table}-{state.period.start.isoformat()}-{state.period.end.isoformat()}.csv"
-    response = HttpResponse(csvio.write_rows(headers, rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name.replace(":", "_")}"'
-    return response
+    return file_answer(csvio.write_rows(headers, rows), "text/csv; charset=utf-8", name.replace(":", "_"))
 
 
 def _breakdown_csv(state: DashboardState, dimension: str):

@@ -1,6 +1,7 @@
 """Small helpers the API routers share."""
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from ninja import Schema
 
 
@@ -33,7 +34,8 @@ def binary_answer(media_type: str) -> dict:
 
 
 def file_answer(data: bytes, media_type: str, filename: str) -> HttpResponse:
-    """A download: ``data`` as an attachment named ``filename``."""
+    """A download: ``data`` as an attachment named ``filename`` (a Chinese name is sent as RFC 6266
+    ``filename*``, which browsers save under that name)."""
     response = HttpResponse(data, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -6,7 +6,6 @@ Views parse, call one service and render; ``workspace_page`` and the services ch
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -14,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from netmark.core import csvio
+from netmark.core.apitools import file_answer
 from netmark.core.errors import NetmarkError
 from netmark.core.roles import Capability, can
 from netmark.links import clicks, exchange, qr, services
@@ -112,22 +112,16 @@ def link_delete(request, pk: int):
     )
 
 
-def _download(data: bytes, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @workspace_page()
 def link_qr_png(request, pk: int):
     link = services.get_link(request.member.workspace, pk)
-    return _download(qr.png(link.code), "image/png", f"qr-{link.code}.png")
+    return file_answer(qr.png(link.code), "image/png", f"qr-{link.code}.png")
 
 
 @workspace_page()
 def link_qr_svg(request, pk: int):
     link = services.get_link(request.member.workspace, pk)
-    return _download(qr.svg(link.code), "image/svg+xml", f"qr-{link.code}.svg")
+    return file_answer(qr.svg(link.code), "image/svg+xml", f"qr-{link.code}.svg")
 
 
 def _sheet_item(link) -> dict:
@@ -157,7 +151,7 @@ def link_export(request):
         plan_id=int_or_none(request.GET.get("plan")),
         chinese_headers=exchange.chinese_headers_for(get_language()),
     )
-    return _download(data, "text/csv; charset=utf-8", f"links-{workspace.slug}.csv")
+    return file_answer(data, "text/csv; charset=utf-8", f"links-{workspace.slug}.csv")
 
 
 @workspace_page(Capability.EXECUTE)

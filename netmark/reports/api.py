@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from netmark.core.apitools import given
+from netmark.core.apitools import file_answer, given
 from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.errors import NotFound
 from netmark.core.pagination import Page
@@ -124,9 +124,7 @@ def run_html(request, report_id: int, run_id: int):
 )
 def run_pdf(request, report_id: int, run_id: int):
     run = services.ready_run(_run(request, report_id, run_id))
-    response = HttpResponse(bytes(run.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{delivery.attachment_name(run)}"'
-    return response
+    return file_answer(bytes(run.pdf), "application/pdf", delivery.attachment_name(run))
 
 
 @router.post("/reports/{report_id}/runs/{run_id}/shares", response=responses({201: ShareOut, 409: ErrorOut}))

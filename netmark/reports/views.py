@@ -2,12 +2,12 @@
 HTML with ECharts, its PDF and its share links. The public share page is in ``public_views.py``."""
 
 from django.contrib import messages as flash
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from netmark.core.apitools import file_answer
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, can
 from netmark.core.scoping import scoped
@@ -144,9 +144,7 @@ def run_detail(request, pk, run_id):
 @workspace_page()
 def run_pdf(request, pk, run_id):
     run = services.ready_run(_run(request, pk, run_id))
-    response = HttpResponse(bytes(run.pdf), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{delivery.attachment_name(run)}"'
-    return response
+    return file_answer(bytes(run.pdf), "application/pdf", delivery.attachment_name(run))
 
 
 @require_POST

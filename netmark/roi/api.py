@@ -8,7 +8,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from netmark.core import csvio
-from netmark.core.apitools import body, given
+from netmark.core.apitools import body, file_answer, given
 from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.errors import TooLarge, ValidationFailed
 from netmark.core.pagination import Page
@@ -43,9 +43,7 @@ MAX_PERIOD_DAYS = 3660
 
 
 def _csv(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_answer(data, "text/csv; charset=utf-8", filename)
 
 
 def _filters(filters: CostFilters) -> dict:

@@ -157,3 +157,35 @@ def evaluation_detail(request, pk: int):
         "kpis": numbers.get("kpis", []),
     }
     return render(request, "roi/evaluation_detail.html", context)
+
+
+MAX_ACCOUNTS = 50
+
+
+@workspace_page()
+def similar_lessons(request):
+    """The plan form's "lessons from similar promotions" panel: it sends the whole form (htmx) as it
+    changes, and the product, audience and channel accounts chosen so far pick the lessons."""
+    query = request.GET
+    accounts = [
+        number
+        for key, value in query.items()
+        if key.startswith("channels-") and key.endswith("-channel_account_id")
+        and (number := int_or_none(value)) is not None
+    ][:MAX_ACCOUNTS]  # fmt: skip
+    product, audience = int_or_none(query.get("product_id")), int_or_none(query.get("audience_id"))
+    lessons = []
+    if product or audience or accounts:
+        lessons = services.lessons_like(
+            request.member.workspace,
+            product_id=product,
+            audience_id=audience,
+            account_ids=accounts,
+            exclude_plan_id=int_or_none(query.get("plan")),
+            limit=5,
+        )
+    return render(
+        request,
+        "roi/_similar_lessons.html",
+        {"lessons": lessons, "asked": bool(product or audience or accounts)},
+    )

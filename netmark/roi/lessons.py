@@ -148,18 +148,31 @@ def write_lessons(member, evaluation_id, *, refresh_numbers: bool = False, **tex
 def similar_lessons(workspace, plan: Plan, limit: int = 10):
     """Written lessons of other promotions with the same product, audience or a shared channel."""
     accounts = scoped(PlanChannel, workspace).filter(plan=plan).values("channel_account_id")
-    shared = scoped(PlanChannel, workspace).filter(channel_account_id__in=accounts).values("plan_id")
-    condition = Q(plan_id__in=shared)
-    if plan.product_id:
-        condition |= Q(plan__product_id=plan.product_id)
-    if plan.audience_id:
-        condition |= Q(plan__audience_id=plan.audience_id)
-    return (
-        list_evaluations(workspace, status=Evaluation.Status.DONE)
-        .filter(condition)
-        .exclude(plan_id=plan.pk)
-        .order_by("-period_end", "-id")[:limit]
+    return lessons_like(
+        workspace,
+        product_id=plan.product_id,
+        audience_id=plan.audience_id,
+        account_ids=accounts,
+        exclude_plan_id=plan.pk,
+        limit=limit,
     )
+
+
+def lessons_like(
+    workspace, *, product_id=None, audience_id=None, account_ids=(), exclude_plan_id=None, limit: int = 10
+):
+    """Written lessons of promotions with this product, this audience or one of these channel
+    accounts, newest first: what the plan form shows while a promotion is being planned."""
+    shared = scoped(PlanChannel, workspace).filter(channel_account_id__in=account_ids).values("plan_id")
+    condition = Q(plan_id__in=shared)
+    if product_id:
+        condition |= Q(plan__product_id=product_id)
+    if audience_id:
+        condition |= Q(plan__audience_id=audience_id)
+    found = list_evaluations(workspace, status=Evaluation.Status.DONE).filter(condition)
+    if exclude_plan_id:
+        found = found.exclude(plan_id=exclude_plan_id)
+    return found.select_related("plan").order_by("-period_end", "-id")[:limit]
 
 
 def occurrence_trend(workspace, plan: Plan) -> list[dict]:

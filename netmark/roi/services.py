@@ -37,6 +37,7 @@ from netmark.roi.lessons import (  # noqa: F401 - re-exported
     create_due_evaluations,
     create_plan_evaluations,
     get_evaluation,
+    lessons_like,
     list_evaluations,
     occurrence_trend,
     plain,

@@ -37,6 +37,7 @@ urlpatterns = [
     path("channels/export/", evaluation_views.channel_performance_export, name="channel_performance_export"),
     path("attribution/", attribution_views.attribution_page, name="attribution"),
     path("attribution/<slug:table>.csv", attribution_views.attribution_csv, name="attribution_csv"),
+    path("similar-lessons/", evaluation_views.similar_lessons, name="similar_lessons"),
     path("evaluations/", evaluation_views.evaluation_list, name="evaluation_list"),
     path("evaluations/export/", evaluation_views.evaluation_export, name="evaluation_export"),
     path("evaluations/<int:pk>/", evaluation_views.evaluation_detail, name="evaluation_detail"),

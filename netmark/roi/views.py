@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from netmark.core import csvio
+from netmark.core.apitools import file_answer
 from netmark.core.errors import NetmarkError
 from netmark.core.roles import Capability, can
 from netmark.planning import services as planning
@@ -29,9 +30,7 @@ def url(request, name: str, *args) -> str:
 
 
 def download(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_answer(data, "text/csv; charset=utf-8", filename)
 
 
 def _rights(member) -> dict:

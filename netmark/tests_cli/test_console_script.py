@@ -48,7 +48,7 @@ def installed(tmp_path, migrated_database) -> dict[str, str]:
 
 def netmark(environment, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
     done = subprocess.run(
-        [str(NETMARK), *arguments], env=environment, capture_output=True, text=True, timeout=120, check=False
+        [str(NETMARK), *arguments], env=environment, capture_output=True, text=True, timeout=300, check=False
     )
     if check:
         assert done.returncode == 0, done.stderr

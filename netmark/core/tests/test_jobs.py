@@ -110,7 +110,7 @@ print(subscription.secret)
 
 def manage(env, *args):
     return subprocess.run(
-        [sys.executable, str(MANAGE), *args], env=env, capture_output=True, text=True, timeout=60, check=True
+        [sys.executable, str(MANAGE), *args], env=env, capture_output=True, text=True, timeout=300, check=True
     )
 
 

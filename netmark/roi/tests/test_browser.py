@@ -6,6 +6,7 @@ test-artifacts/screenshots/."""
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from netmark.core.roles import Role
 from netmark.links.tests.test_browser import page_as, shoot  # noqa: F401 - the fixture and helper
@@ -60,4 +61,19 @@ def test_attribution_page_draws_the_models_side_by_side(team_a, page_as):  # noq
     page.wait_for_selector("[data-bar-chart][data-rendered=echarts]")
     assert page.locator("table tbody tr").first.inner_text().startswith("email")
     shoot(page, "roi-attribution")
+    assert page.console_errors == []
+
+
+def test_the_plan_form_offers_lessons_once_a_channel_is_chosen(team_a, presale, baidu, page_as):  # noqa: F811
+    import datetime
+
+    services.create_due_evaluations(today=datetime.date(2026, 10, 26))
+    evaluation = services.list_evaluations(team_a.workspace).get()
+    services.write_lessons(team_a.owner, evaluation.pk, to_change="品牌词单独建计划，出价降两成")
+    page = page_as(team_a.member(Role.PLANNER))
+    page.goto(reverse("planning:plan_create", args=[team_a.workspace.slug]))
+    page.wait_for_selector("#similar-lessons >> text=Choose a product")
+    page.select_option("#id_channels-0-channel_account_id", str(baidu.pk))
+    page.wait_for_selector("#similar-lessons [data-similar] >> text=品牌词单独建计划")
+    shoot(page, "plan-form-similar-lessons")
     assert page.console_errors == []

@@ -92,3 +92,36 @@ def test_lessons_are_offered_for_a_similar_plan(team_a, presale, baidu):
 def test_on_demand_evaluation_needs_the_evaluate_right(team_a, presale):
     with pytest.raises(PermissionDenied):
         services.create_plan_evaluations(team_a.member(Role.VIEWER), presale.pk)
+
+
+def test_the_plan_form_panel_shows_lessons_for_the_channels_chosen_so_far(team_a, team_b, presale, baidu):
+    from django.urls import reverse
+
+    services.create_due_evaluations(today=AFTER)
+    evaluation = services.list_evaluations(team_a.workspace).get()
+    services.write_lessons(
+        team_a.owner, evaluation.pk, worked="<script>alert(1)</script>品牌词", to_change="品牌词单独建计划"
+    )
+    client = team_a.browser_client(Role.VIEWER)
+    panel = reverse("roi:similar_lessons", args=[team_a.workspace.slug])
+
+    def shown(**query) -> str:
+        answer = client.get(panel, query)
+        assert answer.status_code == 200
+        return answer.content.decode()
+
+    assert "Choose a product, an audience or channels" in shown()
+    html = shown(**{"channels-0-channel_account_id": str(baidu.pk)})
+    assert "品牌词单独建计划" in html and presale.name in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+    assert "No written lessons yet" in shown(**{"channels-0-channel_account_id": "999999", "product_id": "x"})
+    # Editing the promotion itself: its own lessons are not "similar".
+    assert "No written lessons yet" in shown(
+        plan=str(presale.pk), **{"channels-0-channel_account_id": str(baidu.pk)}
+    )
+    # Another workspace naming team A's channel account sees none of team A's lessons.
+    other = team_b.browser_client(Role.OWNER).get(
+        reverse("roi:similar_lessons", args=[team_b.workspace.slug]),
+        {"channels-0-channel_account_id": str(baidu.pk)},
+    )
+    assert other.status_code == 200 and "品牌词" not in other.content.decode()
