@@ -23,6 +23,7 @@ from netmark.core.models import Workspace
 from netmark.core.roles import Role
 from netmark.planning import services as planning
 from netmark.positioning import services as positioning
+from netmark.reports import services as reports
 
 DEMO_SLUG = "yunling-tea"
 DEMO_NAME = "云岭茶业 Yunling Tea"
@@ -108,6 +109,9 @@ def create_demo(slug: str = DEMO_SLUG) -> tuple[Workspace, dict[str, str]]:
         accounts = _accounts(members[Role.PLANNER])
         today = timezone.localdate(timezone=zoneinfo.ZoneInfo(workspace.time_zone))
         _plans(members, today, products, audiences, messages, accounts)
+        reports.create_report(
+            owner, name="每周营销周报 Weekly marketing report", kind="weekly", language="zh-hans"
+        )
     # Events live in their own store, outside the transaction: written once the records are.
     domain = "yunling-tea.example" if slug == DEMO_SLUG else f"{slug}.demo.example"
     load_demo_traffic(workspace, domain)

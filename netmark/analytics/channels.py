@@ -51,8 +51,27 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 CHANNELS = ("direct", "search", "social", "email", "paid", "referral", "offline")
 DIRECT, SEARCH, SOCIAL, EMAIL, PAID, REFERRAL, OFFLINE = CHANNELS
+CHANNEL_LABELS = {
+    DIRECT: _("Direct"),
+    SEARCH: pgettext_lazy("channel", "Search"),
+    SOCIAL: _("Social"),
+    EMAIL: pgettext_lazy("channel", "Email"),
+    PAID: _("Paid"),
+    REFERRAL: _("Referral"),
+    OFFLINE: _("Offline (QR, print)"),
+}
+
+
+def channel_label(key: str) -> str:
+    """A channel group in words, in the active language; any other value as it is."""
+    return str(CHANNEL_LABELS.get(key, key))
+
+
 SOURCE_MAX_LENGTH = 100
 
 _URL_MAX_LENGTH = 2048

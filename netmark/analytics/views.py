@@ -12,9 +12,8 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from netmark.analytics import reports, services
+from netmark.analytics import channels, reports, services
 from netmark.analytics.stores.base import MICROS
 from netmark.core.roles import Capability, can
 from netmark.web.access import workspace_page
@@ -61,15 +60,7 @@ FILTER_OPERATORS = {"is": _("is"), "is_not": _("is not"), "contains": _("contain
 
 # Values of our own vocabulary shown in words; anything else is shown as it was sent.
 VALUE_LABELS = {
-    "channel": {
-        "direct": _("Direct"),
-        "search": pgettext_lazy("channel", "Search"),
-        "social": _("Social"),
-        "email": pgettext_lazy("channel", "Email"),
-        "paid": _("Paid"),
-        "referral": _("Referral"),
-        "offline": _("Offline (QR, print)"),
-    },
+    "channel": channels.CHANNEL_LABELS,
     "device": {
         "desktop": _("Desktop"),
         "mobile": _("Mobile"),

@@ -17,19 +17,6 @@ from netmark.web.record_pages import show_errors
 CHART_MODELS = ("first_touch", "last_touch", "linear", "markov", "shapley")
 
 
-def model_labels() -> dict[str, str]:
-    return {
-        "first_touch": gettext_lazy("First touch"),
-        "last_touch": gettext_lazy("Last touch"),
-        "last_non_direct": gettext_lazy("Last non-direct"),
-        "linear": gettext_lazy("Linear"),
-        "time_decay": gettext_lazy("Time decay"),
-        "position_based": gettext_lazy("Position-based"),
-        "markov": gettext_lazy("Markov"),
-        "shapley": gettext_lazy("Shapley"),
-    }
-
-
 class AttributionForm(forms.Form):
     site = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Site"))
     start = forms.DateField(
@@ -79,6 +66,7 @@ def _report(request, form: AttributionForm):
             dimension=data["dimension"],
             lookback_days=data["lookback_days"],
             collapse_repeats=data["collapse_repeats"],
+            in_words=True,
         )
     except ValidationFailed as error:
         show_errors(form, error, {"goal": "goals"})
@@ -111,7 +99,7 @@ def _chart(report, labels) -> dict:
 def attribution_page(request):
     form = _form(request)
     report = _report(request, form) if form.is_bound and form.is_valid() else None
-    labels = model_labels()
+    labels = journeys.model_labels()
     context = {"form": form, "report": report, "labels": [labels[name] for name in attribution.MODEL_NAMES]}
     if report is not None:
         shares = journeys.shares(report.credit)

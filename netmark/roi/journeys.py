@@ -14,6 +14,7 @@ import functools
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from netmark.analytics import services as analytics
 from netmark.core.errors import ValidationFailed
@@ -48,9 +49,11 @@ def site_attribution(
     dimension: str = "channel",
     lookback_days: int = 30,
     collapse_repeats: bool = False,
+    in_words: bool = False,
 ) -> AttributionReport:
     """Conversions of ``goals`` on one site from ``start`` to ``end`` (days in the site's time zone,
-    the last 30 days by default), credited by every model."""
+    the last 30 days by default), credited by every model. ``in_words`` names channel groups in the
+    active language (pages and reports); the API and CSV keep their keys (``search``)."""
     site = analytics.get_site(workspace, site_id)
     period = analytics.report_period(site, start, end)
     if dimension not in DIMENSIONS:
@@ -62,6 +65,8 @@ def site_attribution(
         site, period, goals, dimension=store_dimension, lookback_days=lookback_days
     )
     label = _promotion_label(workspace) if dimension == "promotion" else None
+    if in_words and dimension == "channel":
+        label = analytics.channel_label
     report = paths.build_paths(
         rows.touches,
         rows.conversions,
@@ -85,6 +90,19 @@ def _promotion_label(workspace):
         return _("(no promotion)")
 
     return label
+
+
+def model_labels() -> dict[str, str]:
+    return {
+        "first_touch": gettext_lazy("First touch"),
+        "last_touch": gettext_lazy("Last touch"),
+        "last_non_direct": gettext_lazy("Last non-direct"),
+        "linear": gettext_lazy("Linear"),
+        "time_decay": gettext_lazy("Time decay"),
+        "position_based": gettext_lazy("Position-based"),
+        "markov": gettext_lazy("Markov"),
+        "shapley": gettext_lazy("Shapley"),
+    }
 
 
 def top_paths(report: paths.PathReport, limit: int = TOP_PATHS) -> list[Path]:

@@ -59,7 +59,7 @@ def test_attribution_page_draws_the_models_side_by_side(team_a, page_as):  # noq
         f"/w/{slug}/roi/attribution/?site={site.pk}&start=2026-09-21&end=2026-09-21&goals=event:Purchase"
     )
     page.wait_for_selector("[data-bar-chart][data-rendered=echarts]")
-    assert page.locator("table tbody tr").first.inner_text().startswith("email")
+    assert page.locator("table tbody tr").first.inner_text().startswith("Email")
     shoot(page, "roi-attribution")
     assert page.console_errors == []
 

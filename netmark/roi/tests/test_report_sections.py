@@ -40,3 +40,30 @@ def test_roi_by_promotion_counts_only_the_report_days(team_a, presale, costs, tr
         team_a.workspace, ReportPeriod(datetime.date(2027, 1, 1), datetime.date(2027, 1, 7)), "en"
     )
     assert empty.is_empty and empty.empty
+
+
+def test_attribution_credits_every_sale_of_each_site_under_five_models(team_a, presale):
+    from netmark.analytics.tests.helpers import make_site
+    from netmark.roi.tests.test_journeys import DAY, issue_example
+
+    issue_example(make_site(team_a.workspace, timezone="Asia/Shanghai"))
+    data = get_section("attribution").build(team_a.workspace, ReportPeriod(DAY, DAY), "en")
+    [table] = data.tables
+    assert table.headers == ["Channel", "First touch", "Last touch", "Linear", "Markov", "Shapley"]
+    assert table.title == "shop.example.com: 1 sales"
+    rows = {row[0]: row[1:] for row in table.rows}
+    assert rows == {
+        "Email": [0, 1, 0.33, 0.4, 0.33],
+        "Search": [1, 0, 0.33, 0.2, 0.33],
+        "Social": [0, 0, 0.33, 0.4, 0.33],
+    }
+    [chart] = data.charts
+    assert chart.unit == "%" and chart.labels == ["Email", "Search", "Social"]
+    assert [name for name, _values in chart.series] == ["First touch", "Linear", "Shapley"]
+    assert data.notes
+    by_promotion = get_section("attribution").build(
+        team_a.workspace, ReportPeriod(DAY, DAY, presale.pk), "en"
+    )
+    assert by_promotion.tables[0].headers[0] == "Promotion"
+    quiet = get_section("attribution").build(team_a.workspace, PRESALE, "en")
+    assert quiet.is_empty and "nothing to attribute" in str(quiet.empty)
