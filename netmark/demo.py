@@ -24,6 +24,7 @@ from netmark.core.roles import Role
 from netmark.planning import services as planning
 from netmark.positioning import services as positioning
 from netmark.reports import services as reports
+from netmark.roi import services as roi
 
 DEMO_SLUG = "yunling-tea"
 DEMO_NAME = "云岭茶业 Yunling Tea"
@@ -179,6 +180,30 @@ def _plans(members, today: date, products, audiences, messages, accounts) -> Non
         )
         if lessons:
             planning.record_lessons(owner, plan.pk, lessons)
+        _costs(members[Role.IMPLEMENTER], plan, today)
+
+
+# What a channel's spending is, and how much of its budget a promotion spent over its days.
+COST_KINDS = {"offline_events": "offline_event", "weibo": "content", "email": "other"}
+SPENT_SHARE = Decimal("0.9")
+
+
+def _costs(implementer, plan, today: date) -> None:
+    """Costs booked against the days a promotion has run so far, so evaluation and ROI have both
+    sides: a share of each paid channel's budget, in proportion to the days elapsed."""
+    if plan.status == plan.Status.DRAFT or plan.starts_on > today:
+        return
+    days = (plan.ends_on - plan.starts_on).days + 1
+    elapsed = min((today - plan.starts_on).days + 1, days)
+    for line in plan.channels.select_related("channel_account__channel_type"):
+        kind = COST_KINDS.get(line.channel_account.channel_type.code)
+        if kind is None or not line.budget:
+            continue
+        amount = (line.budget * SPENT_SHARE * elapsed / days).quantize(Decimal("0.01"))
+        roi.create_cost(
+            implementer, kind=kind, spent_on=plan.starts_on, amount=amount, plan_id=plan.pk,
+            channel_account_id=line.channel_account_id, description=line.channel_account.name,
+        )  # fmt: skip
 
 
 def _plan_specs(today: date) -> list[dict]:

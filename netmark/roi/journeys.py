@@ -79,12 +79,21 @@ def site_attribution(
 
 
 def _promotion_label(workspace):
-    names = dict(scoped(Plan, workspace).values_list("pk", "name"))
+    """Raw UTM values to a promotion's name: the links and UTM mappings, else the one promotion
+    whose own UTM campaign is that value (as cost imports resolve it); never a guess."""
+    plans = list(scoped(Plan, workspace).values_list("pk", "name", "utm_campaign"))
+    names = {pk: name for pk, name, _campaign in plans}
+    by_campaign: dict[str, set[int]] = {}
+    for pk, _name, campaign in plans:
+        if campaign:
+            by_campaign.setdefault(campaign.strip().lower(), set()).add(pk)
 
     @functools.cache
     def label(raw: str) -> str:
         source, medium, campaign = (raw.split(analytics.UTM_SEPARATOR) + ["", "", ""])[:3]
         plan_id, _account = mappings.resolve_promotion(workspace.pk, source, medium, campaign)
+        if plan_id is None and len(owners := by_campaign.get(campaign.strip().lower(), ())) == 1:
+            (plan_id,) = owners
         if plan_id in names:
             return names[plan_id]
         return _("(no promotion)")

@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import authenticate
 
@@ -89,3 +90,19 @@ def test_demo_website_has_two_months_of_traffic_through_the_real_pipeline(db):
     assert {"direct", "search", "social"} <= channels
     assert reports.realtime(site) == 0  # nothing in the last ten minutes: no fake "live" visitors
     assert period.end <= date.today() + timedelta(days=1)
+
+
+def test_demo_promotions_that_ran_have_costs_so_their_roi_is_a_number(db):
+    from netmark.roi import services as roi
+
+    workspace, _passwords = create_demo()
+    summer = scoped(Plan, workspace).get(utm_campaign="summer-cold-brew")
+    money = roi.evaluate_plan(summer)["money"]
+    # 90% of the Weibo (3,000) and email (300) budgets; the WeChat account costs nothing.
+    assert money["cost"] == Decimal("2970.00")
+    assert money["roi"] is not None
+    # The demo website's campaigns are the promotions' own UTM campaigns: their visits count.
+    visits = next(row for row in roi.evaluate_plan(summer)["kpis"] if row["kpi"] == "visits")
+    assert visits["actual"] > 0
+    planned = scoped(Plan, workspace).get(utm_campaign="double11-warmup")
+    assert roi.evaluate_plan(planned)["money"]["cost"] == 0

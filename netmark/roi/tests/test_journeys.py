@@ -82,6 +82,17 @@ def test_touches_labelled_by_promotion_use_the_links_mapping_and_never_invent_on
     assert ("(no promotion)",) in {path.touches for path in collapsed.paths.paths}
 
 
+def test_a_promotions_own_utm_campaign_labels_its_touches_when_it_alone_has_it(team_a, site):
+    make_plan(team_a.owner, name="春茶上新 Spring launch", utm_campaign="Spring-Launch")
+    issue_example(site)
+    report = journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, [], dimension="promotion")
+    assert ("春茶上新 Spring launch",) in {path.touches for path in report.paths.paths}
+    # Two promotions claiming the same campaign: no guess between them.
+    make_plan(team_a.owner, name="春茶二期", utm_campaign="spring-launch")
+    shared = journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, [], dimension="promotion")
+    assert {label for path in shared.paths.paths for label in path.touches} == {"(no promotion)"}
+
+
 def test_a_day_without_conversions_gives_null_paths_and_no_credit(team_a, site):
     issue_example(site)
     report = journeys.site_attribution(team_a.workspace, site.pk, DAY, DAY, ["event:Nothing"])
