@@ -8,6 +8,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from netmark.contacts import consent, exporting, fields, imports, services, timeline
+from netmark.contacts.segment_api import router as segment_router
 from netmark.contacts.schemas import (
     CompanyIn,
     CompanyOut,
@@ -314,3 +315,7 @@ def list_imports(request):
 @router.get("/contact-imports/{import_id}", response=responses({200: ImportOut}))
 def get_import(request, import_id: int):
     return imports.get_import(request.member.workspace, import_id)
+
+
+# Segments (their own module; mounted here so the contacts router stays the app's one door)
+router.add_router("", segment_router)

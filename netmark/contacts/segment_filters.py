@@ -5,7 +5,7 @@ A tree is a group ``{"op": "and" | "or" | "not", "rules": [node, ...]}`` (``not`
 its rules) whose nodes are groups or conditions ``{"field": ..., "op": ..., "value": ...}`` (behaviour
 conditions carry ``path`` / ``name`` / ``form_id`` and ``days`` too). ``clean_filter`` returns the
 normalised tree or raises ``ValidationFailed`` naming each bad node by its path, such as
-``rules[1].value``. Bounds (depth, nodes, list sizes, text lengths) keep a hostile tree cheap.
+``filter.rules[1].value``. Bounds (depth, nodes, list sizes, text lengths) keep a hostile tree cheap.
 """
 
 from dataclasses import dataclass
@@ -58,7 +58,7 @@ class FieldSpec:
 
 class _Errors(dict):
     def add(self, path: str, message: str) -> None:
-        self.setdefault(path or "filter", message)
+        self.setdefault(f"filter.{path}" if path else "filter", message)
 
 
 def field_specs(workspace) -> dict[str, FieldSpec]:

@@ -62,12 +62,7 @@ def _clean(member, data: dict) -> dict:
     if "name" in data and not str(data["name"] or "").strip():
         raise ValidationFailed(fields={"name": _("Give the segment a name.")})
     if "filter" in data:
-        try:
-            data["filter"] = clean_filter(member.workspace, data["filter"] or EMPTY_FILTER)
-        except ValidationFailed as exc:
-            raise ValidationFailed(
-                fields={f"filter.{k}" if k != "filter" else k: v for k, v in exc.fields.items()}
-            ) from None
+        data["filter"] = clean_filter(member.workspace, data["filter"] or EMPTY_FILTER)
     return data
 
 
