@@ -8,7 +8,6 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from netmark.contacts import consent, exporting, fields, imports, services, timeline
-from netmark.contacts.segment_api import router as segment_router
 from netmark.contacts.schemas import (
     CompanyIn,
     CompanyOut,
@@ -37,6 +36,7 @@ from netmark.contacts.schemas import (
     TimelineOut,
     TimelineQuery,
 )
+from netmark.contacts.segment_api import router as segment_router
 from netmark.core import csvio
 from netmark.core.apitools import body, given
 from netmark.core.apitypes import ErrorOut, responses

@@ -64,20 +64,32 @@ def test_create_count_list_and_export_a_dynamic_segment(team_a):
 
 def test_bad_filters_answer_422_naming_the_node(team_a):
     api = team_a.api()
+
+    def one(rule):
+        return {"op": "and", "rules": [rule]}
+
     cases = [
-        ({"op": "and", "rules": [{"field": "stage", "op": "eq", "value": "boss"}]}, "filter.rules[0].value"),
-        ({"op": "and", "rules": [{"field": "city", "op": "eq", "value": "昆明"}, {"field": "nope", "op": "eq"}]},
-         "filter.rules[1].field"),
-        ({"op": "or", "rules": [{"op": "and", "rules": [{"field": "name", "op": "gt", "value": 1}]}]},
-         "filter.rules[0].rules[0].op"),
-        ({"op": "and", "rules": [{"field": "custom.budget", "op": "gt", "value": 5}]}, "filter.rules[0].field"),
-        ({"op": "and", "rules": [{"field": "created_at", "op": "between", "value": ["2026-10-02", "2026-10-01"]}]},
-         "filter.rules[0].value"),
-        ({"op": "and", "rules": [{"field": "visited_page", "op": "at_least", "value": 2, "path": "/p*"}]},
-         "filter.rules[0].days"),
+        (one({"field": "stage", "op": "eq", "value": "boss"}), "filter.rules[0].value"),
+        (
+            {
+                "op": "and",
+                "rules": [{"field": "city", "op": "eq", "value": "昆明"}, {"field": "nope", "op": "eq"}],
+            },
+            "filter.rules[1].field",
+        ),
+        (
+            {"op": "or", "rules": [one({"field": "name", "op": "gt", "value": 1})]},
+            "filter.rules[0].rules[0].op",
+        ),
+        (one({"field": "custom.budget", "op": "gt", "value": 5}), "filter.rules[0].field"),
+        (
+            one({"field": "created_at", "op": "between", "value": ["2026-10-02", "2026-10-01"]}),
+            "filter.rules[0].value",
+        ),
+        (one({"field": "visited_page", "op": "at_least", "value": 2, "path": "/p*"}), "filter.rules[0].days"),
         ({"op": "xor", "rules": []}, "filter.op"),
         ({"rules": "all"}, "filter.rules"),
-    ]  # fmt: skip
+    ]
     for tree, path in cases:
         response = _post(api, "/api/v1/segments/count", {"filter": tree})
         assert response.status_code == 422, (tree, response.content)
