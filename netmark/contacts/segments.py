@@ -109,14 +109,16 @@ def change_members(member, segment_id, *, add=(), remove=()) -> dict:
     require(member, Capability.EXECUTE)
     segment = get_segment(member.workspace, segment_id)
     if segment.kind != Segment.Kind.STATIC:
-        raise ValidationFailed(fields={"add": _("Only a static list has members to change.")})
+        raise ValidationFailed(fields={"contact_ids": _("Only a static list has members to change.")})
     if len(add) + len(remove) > MAX_MEMBER_CHANGE:
-        raise ValidationFailed(fields={"add": _("Change at most 1000 members at a time.")})
+        raise ValidationFailed(fields={"contact_ids": _("Change at most 1000 members at a time.")})
     known = set(scoped(Contact, member.workspace).filter(pk__in=[*add, *remove]).values_list("pk", flat=True))
     unknown = [pk for pk in [*add, *remove] if pk not in known]
     if unknown:
         raise ValidationFailed(
-            fields={"add": _("Unknown contacts: %(ids)s") % {"ids": ", ".join(map(str, unknown[:10]))}}
+            fields={
+                "contact_ids": _("Unknown contacts: %(ids)s") % {"ids": ", ".join(map(str, unknown[:10]))}
+            }
         )
     existing = set(SegmentMember.unscoped.filter(segment=segment).values_list("contact_id", flat=True))
     fresh = [pk for pk in dict.fromkeys(add) if pk not in existing]
