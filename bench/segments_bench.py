@@ -92,23 +92,22 @@ def fill_contacts(workspace, count: int, rng: random.Random) -> tuple[int, int]:
                 if rng.random() < share:
                     links.append((pk, tags[name]))
             if rng.random() < 0.4:
-                consents.append(
-                    (workspace.pk, created, created, pk, "email_marketing", "granted", "consent", created)
-                )
+                consents.append((workspace.pk, created, created, pk, "granted", created))
                 if rng.random() < 0.25:  # a later withdrawal
-                    consents.append((workspace.pk, created, created, pk, "email_marketing", "withdrawn", "consent",
-                                     (now - timedelta(minutes=1)).isoformat()))  # fmt: skip
+                    withdrawn = (now - timedelta(minutes=1)).isoformat()
+                    consents.append((workspace.pk, created, created, pk, "withdrawn", withdrawn))
         cursor.executemany(
-            "INSERT INTO contacts_contact (workspace_id, created_at, updated_at, name, email, phone, wechat_id,"
-            " title, language, city, source, search_text, stage, custom, do_not_contact, company_id,"
-            " last_activity_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s)",
+            "INSERT INTO contacts_contact (workspace_id, created_at, updated_at, name, email, phone,"
+            " wechat_id, title, language, city, source, search_text, stage, custom, do_not_contact,"
+            " company_id, last_activity_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, %s)",
             [row[:15] + row[16:] for row in rows],
         )
         cursor.executemany("INSERT INTO contacts_contact_tags (contact_id, tag_id) VALUES (%s, %s)", links)
         cursor.executemany(
-            "INSERT INTO contacts_consent (workspace_id, created_at, updated_at, contact_id, purpose, status,"
-            " lawful_basis, recorded_at, source, form_id, ip_hash, text)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '', '', '', '')",
+            "INSERT INTO contacts_consent (workspace_id, created_at, updated_at, contact_id, purpose,"
+            " status, lawful_basis, recorded_at, source, form_id, ip_hash, text)"
+            " VALUES (%s, %s, %s, %s, 'email_marketing', %s, 'consent', %s, '', '', '', '')",
             consents,
         )
     return first, len(consents)
@@ -126,8 +125,11 @@ def fill_events(workspace, first: int, count: int, visitors: int, rng: random.Ra
         contact = first + rng.randrange(count)
         path = rng.choice(["/pricing", "/pricing/team", "/", "/blog/普洱"])
         ts = now_ms - rng.randint(0, 30 * 86_400_000)
-        events.append(Event(uid, workspace.pk, site.pk, ts, "pageview", "pageview", contact, contact_id=contact,
-                            path=path, tz="Asia/Shanghai"))  # fmt: skip
+        events.append(
+            Event(
+                uid, workspace.pk, site.pk, ts, "pageview", "pageview", contact, contact_id=contact, path=path
+            )
+        )
     store = get_store()
     store.append(events)
     store.process_all(5000)
@@ -164,8 +166,8 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(
-        f"{args.contacts} contacts, {consents} consent statements (filled in {filled:.0f} s), {events} events;"
-        f" database {connection.vendor}; median of {args.runs} runs after one warm-up"
+        f"{args.contacts} contacts, {consents} consent statements (filled in {filled:.0f} s),"
+        f" {events} events; database {connection.vendor}; median of {args.runs} runs after one warm-up"
     )
     for label, tree in TREES.items():
         answer = segments.count_filter(workspace, tree)
