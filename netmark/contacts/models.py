@@ -150,6 +150,24 @@ class Consent(WorkspaceOwned):
         return f"{self.purpose}: {self.status}"
 
 
+class ConsentState(WorkspaceOwned):
+    """The latest statement per (contact, purpose), kept by ``consent.record_consent`` and merges:
+    the current status in one indexed row, so segments need not rank the history of every contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_states")
+    purpose = models.SlugField(max_length=40)
+    status = models.CharField(max_length=10, choices=Consent.Status.choices)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["purpose", "id"]
+        indexes = [models.Index(fields=["workspace", "purpose", "status", "contact"])]
+        constraints = [models.UniqueConstraint(fields=["contact", "purpose"], name="consent_state_once")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.status}"
+
+
 class Interaction(WorkspaceOwned):
     """One timeline entry. ``kind`` is a registered type (``timeline.py``); ``source_ref``, when set,
     makes recording idempotent per (workspace, kind, source_ref)."""

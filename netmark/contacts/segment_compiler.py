@@ -19,8 +19,8 @@ from django.db.models.fields.json import KT
 from django.db.models.lookups import GreaterThan, LessThan
 from django.utils import timezone
 
-from netmark.contacts import search
-from netmark.contacts.models import Company, Consent, Contact, CustomField, Identity, Stage
+from netmark.contacts import custom_index, search
+from netmark.contacts.models import Company, Consent, ConsentState, Contact, CustomField, Identity, Stage, Tag
 from netmark.contacts.segment_filters import BEHAVIOUR_FIELDS
 from netmark.core.scoping import scoped
 
@@ -110,23 +110,20 @@ class Compiler:
         return ~condition if node["op"] == "neq" else condition
 
     def tag(self, node: dict) -> Q:
-        through = Contact.tags.through.objects.filter(
-            tag__workspace_id=self.workspace.pk, tag__name=node["value"]
-        )
-        condition = Q(pk__in=through.values("contact_id"))
+        tag_id = scoped(Tag, self.workspace).filter(name=node["value"]).values_list("pk", flat=True).first()
+        if tag_id is None:
+            return NOTHING if node["op"] == "has" else EVERYTHING
+        links = Contact.tags.through.objects.filter(contact_id=OuterRef("pk"), tag_id=tag_id)
+        condition = Q(Exists(links))  # a probe of the (contact, tag) unique index per contact
         return condition if node["op"] == "has" else ~condition
 
     def consent(self, node: dict) -> Q:
         """The latest statement for the purpose is ``granted`` (what ``may_contact`` asks, minus
-        do-not-contact, which is its own condition)."""
-        purpose = node["purpose"]
-        statements = scoped(Consent, self.workspace).filter(purpose=purpose)
-        newer = statements.filter(contact_id=OuterRef("contact_id")).filter(
-            Q(recorded_at__gt=OuterRef("recorded_at"))
-            | Q(recorded_at=OuterRef("recorded_at"), id__gt=OuterRef("id"))
+        do-not-contact, which is its own condition); ``ConsentState`` holds that latest status."""
+        states = scoped(ConsentState, self.workspace).filter(
+            purpose=node["purpose"], status=Consent.Status.GRANTED
         )
-        latest_granted = statements.filter(status=Consent.Status.GRANTED).exclude(Exists(newer))
-        condition = Q(pk__in=latest_granted.values("contact_id"))
+        condition = Q(pk__in=states.values("contact_id"))
         return condition if node["op"] == "granted" else ~condition
 
     @staticmethod
@@ -163,6 +160,8 @@ class Compiler:
     # Custom fields (values in Contact.custom, docs/contacts.md "Records")
 
     def custom(self, node: dict, key: str) -> Q:
+        if connection.vendor == "sqlite" and node["op"] not in ("has", "has_not"):
+            return self.indexed_custom(node, key)
         op, value = node["op"], node.get("value")
         has = Q(custom__has_key=key)
         if op in ("empty", "not_empty"):
@@ -188,6 +187,22 @@ class Compiler:
             condition = Q(**{lookup[op]: value})
         condition = has & condition
         return ~condition if op == "neq" else condition
+
+    def indexed_custom(self, node: dict, key: str) -> Q:
+        """``pk IN`` the contacts whose value passes, searched through the key's expression index
+        (``custom_index``); never NULL, so ``not`` needs no special case."""
+        op, value = node["op"], node.get("value")
+        if op in ("within_days", "before_days"):
+            today = self.now.astimezone(self.zone).date()
+            op, value = ("lt" if op == "before_days" else "gte"), (today - timedelta(days=value)).isoformat()
+        if isinstance(value, bool):
+            value = int(value)  # json_extract answers 1 / 0 for true / false
+        negate = op == "neq"
+        compare, params = _COMPARE[op](value)
+        table = Contact._meta.db_table
+        sql = f"SELECT id FROM {table} WHERE workspace_id = %s AND {custom_index.value_sql(key)} {compare}"  # noqa: S608 - key checked, values are parameters
+        condition = Q(pk__in=RawSQL(sql, [self.workspace.pk, *params]))  # noqa: S611
+        return ~condition if negate else condition
 
     def custom_kinds(self) -> dict[str, str]:
         if self._kinds is None:
@@ -235,6 +250,26 @@ class Compiler:
         since_ms = int((self.now - timedelta(days=node["days"])).timestamp() * 1000)
         ids = store.contacts_with(self.workspace.pk, wanted, since_ms, self.identities())
         return id_set(ids)
+
+
+def _like(value: str, *, prefix: bool) -> tuple[str, list]:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return "LIKE %s ESCAPE '\\'", [f"{escaped}%" if prefix else f"%{escaped}%"]
+
+
+_COMPARE = {
+    "eq": lambda v: ("= %s", [v]),
+    "neq": lambda v: ("= %s", [v]),
+    "gt": lambda v: ("> %s", [v]),
+    "gte": lambda v: (">= %s", [v]),
+    "lt": lambda v: ("< %s", [v]),
+    "between": lambda v: ("BETWEEN %s AND %s", list(v)),
+    "in": lambda v: (f"IN ({', '.join('%s' for _ in v)})", list(v)),
+    "empty": lambda v: ("IS NULL", []),
+    "not_empty": lambda v: ("IS NOT NULL", []),
+    "contains": lambda v: _like(v, prefix=False),
+    "starts": lambda v: _like(v, prefix=True),
+}
 
 
 def id_set(ids) -> Q:
