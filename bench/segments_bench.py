@@ -110,6 +110,14 @@ def fill_contacts(workspace, count: int, rng: random.Random) -> tuple[int, int]:
             " VALUES (%s, %s, %s, %s, 'email_marketing', %s, 'consent', %s, '', '', '', '')",
             consents,
         )
+        cursor.execute(  # what consent.record_consent keeps: the latest statement per purpose
+            "INSERT INTO contacts_consentstate (workspace_id, created_at, updated_at, contact_id, purpose,"
+            " status, recorded_at) SELECT workspace_id, created_at, updated_at, contact_id, purpose, status,"
+            " recorded_at FROM contacts_consent c WHERE workspace_id = %s AND NOT EXISTS (SELECT 1 FROM"
+            " contacts_consent n WHERE n.contact_id = c.contact_id AND n.purpose = c.purpose"
+            " AND n.recorded_at > c.recorded_at)",
+            [workspace.pk],
+        )
     return first, len(consents)
 
 
