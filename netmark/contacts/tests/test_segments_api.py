@@ -197,3 +197,23 @@ def test_segment_contacts_is_the_door_for_other_apps(team_a):
     assert list(segments.segment_contacts(segment)) == [people["zhang"]]
     with pytest.raises(ValidationFailed):
         segments.create_segment(team_a.owner, name=" ", filter=STAGE_AND_TAG)
+
+
+def test_consent_conditions_follow_the_latest_statement_through_merges(team_a):
+    from datetime import UTC, datetime
+
+    from netmark.contacts import consent, merging
+    from netmark.contacts.models import ConsentState, SegmentMember
+
+    keep = make_contact(team_a.owner, name="张伟", email="zw@example.com")
+    other = make_contact(team_a.owner, name="张伟", email="", phone="13800138001")
+    consent.record_consent(other, "email_marketing", "granted", at=datetime(2026, 10, 2, tzinfo=UTC))
+    consent.record_consent(keep, "email_marketing", "withdrawn", at=datetime(2026, 10, 1, tzinfo=UTC))
+    static = segments.create_segment(team_a.owner, name="名单", kind="static")
+    segments.change_members(team_a.owner, static.pk, add=[other.pk])
+    granted = {"op": "and", "rules": [{"field": "consent", "op": "granted", "purpose": "email_marketing"}]}
+    assert [c.pk for c in segments.filtered_contacts(team_a.workspace, granted)] == [other.pk]
+    merging.merge_contacts(team_a.owner, keep.pk, other.pk)
+    assert [c.pk for c in segments.filtered_contacts(team_a.workspace, granted)] == [keep.pk]
+    assert ConsentState.unscoped.get(contact=keep).status == "granted"  # the later statement wins
+    assert list(SegmentMember.unscoped.values_list("contact_id", flat=True)) == [keep.pk]
