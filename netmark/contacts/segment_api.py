@@ -68,7 +68,7 @@ def delete_segment(request, segment_id: int):
 def segment_contacts(request, segment_id: int):
     """The segment's contacts now (a dynamic segment is evaluated on every call), newest first."""
     contacts = segments.segment_contacts(_segment(request, segment_id))
-    return contacts.select_related("company").prefetch_related("tags").order_by("-created_at", "-id")
+    return contacts.select_related("company").prefetch_related("tags").order_by("-id")  # the pk index
 
 
 @router.post("/segments/{segment_id}/members", response=responses({200: SegmentMembersOut}))

@@ -84,6 +84,8 @@ class Compiler:
     def text(node: dict, column: str | None = None) -> Q:
         column = column or node["field"]
         op, value = node["op"], node.get("value")
+        if column == "email":  # stored lower-case (normalise.email)
+            value = [item.lower() for item in value] if isinstance(value, list) else value and value.lower()
         if op in ("empty", "not_empty"):
             empty = Q(**{column: ""})
             return empty if op == "empty" else ~empty
