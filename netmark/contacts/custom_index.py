@@ -1,5 +1,5 @@
-"""One expression index per custom field key, so segment conditions on a custom value are an index
-search instead of parsing every contact's JSON (docs/contacts.md, "Segments").
+"""One expression index per custom field key, so a selective segment condition on a custom value
+can be an index search instead of parsing every contact's JSON (docs/contacts.md, "Segments").
 
 ``ensure(key)`` creates ``contacts_cf_<key>`` on ``(workspace_id, <the value of key>)`` if it does
 not exist; ``fields.create_field`` calls it and the migration that introduced it indexed the keys
