@@ -15,23 +15,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from netmark.analytics.stores import queries, schema
-from netmark.analytics.stores.base import (
-    Behaviour,
-    Event,
-    Goal,
-    Query,
-    StoreUnavailable,
-    Totals,
-    tally_contacts,
-)
+from netmark.analytics.stores.base import Event, Goal, Query, StoreUnavailable, Totals
 from netmark.analytics.stores.columnar import Columnar
+from netmark.analytics.stores.contact_events import ContactEvents
 from netmark.analytics.stores.drivers import Postgres, Sqlite
 from netmark.analytics.stores.sessions import VISIT_TIMEOUT_MS, Visit, sessionize
 
 CHUNK = 500
 
 
-class SqlEventStore:
+class SqlEventStore(ContactEvents):
     """``EventStore`` on SQLite or PostgreSQL (see ``stores/base.py`` for the contract)."""
 
     def __init__(
@@ -364,32 +357,6 @@ class SqlEventStore:
             for link_id, raw, unique, bots in self._fetch("events", statement, params):
                 result[int(link_id)] = {"raw": int(raw), "unique": int(unique), "bots": int(bots)}
         return result
-
-    def contacts_with(
-        self, workspace_id: int, behaviour: Behaviour, since_ms: int, identities=None
-    ) -> set[int]:
-        # Read from the SQL tables, not the columnar side: that one is per site and keeps no props.
-        statement, params = queries.contact_behaviour(
-            workspace_id, behaviour, since_ms, anonymous=bool(identities)
-        )
-        rows = self._fetch("events", statement, params)
-        return tally_contacts(rows, identities, behaviour.min_count)
-
-    def forget_contact(self, workspace_id: int, contact_id: int) -> int:
-        with self._transaction("events") as connection:
-            changed = connection.execute(
-                self.db.sql(
-                    "UPDATE nm_events SET contact_id = NULL WHERE workspace_id = ? AND contact_id = ?"
-                ),
-                (workspace_id, contact_id),
-            ).rowcount
-            connection.execute(
-                self.db.sql(
-                    "UPDATE nm_visits SET contact_id = NULL WHERE workspace_id = ? AND contact_id = ?"
-                ),
-                (workspace_id, contact_id),
-            )
-        return changed
 
 
 def _totals(row: Sequence) -> Totals:
