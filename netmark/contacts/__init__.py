@@ -3,8 +3,9 @@ visitor identities, segments, privacy requests and CSV import / export.
 
 Owns ``Contact``, ``Company``, ``Tag``, ``CustomField``, ``Consent``, ``ConsentState``,
 ``Interaction``, ``Identity``, ``ImportJob``, ``Segment`` and ``SegmentMember``. Public services
-(``netmark.contacts.services``): ``list_contacts`` (the base queryset), ``get_contact``, ``create_contact`` / ``update_contact``, ``upsert_contact(workspace, data,
-source=...) -> (contact, created)``, ``find_duplicate``, ``merge_contacts``, ``record`` (timeline,
+(``netmark.contacts.services``): ``list_contacts`` (the base queryset), ``get_contact``,
+``create_contact`` / ``update_contact``, ``upsert_contact(workspace, data, source=...) -> (contact,
+created)``, ``find_duplicate``, ``merge_contacts``, ``record`` (timeline,
 ``netmark.contacts.timeline.register_type`` for a new interaction type), ``record_consent``,
 ``may_contact(contact, purpose) -> bool`` (every send asks it), ``identify``, ``export_contact``,
 ``erase_contact``; segments (``netmark.contacts.segments``): ``segment_contacts(segment) ->
