@@ -36,6 +36,7 @@ from netmark.contacts.schemas import (
     TimelineOut,
     TimelineQuery,
 )
+from netmark.contacts.segment_api import router as segment_router
 from netmark.core import csvio
 from netmark.core.apitools import body, given
 from netmark.core.apitypes import ErrorOut, responses
@@ -314,3 +315,7 @@ def list_imports(request):
 @router.get("/contact-imports/{import_id}", response=responses({200: ImportOut}))
 def get_import(request, import_id: int):
     return imports.get_import(request.member.workspace, import_id)
+
+
+# Segments (their own module; mounted here so the contacts router stays the app's one door)
+router.add_router("", segment_router)

@@ -22,3 +22,11 @@ class ContactsConfig(AppConfig):
             55,
             group=_("Execution"),
         )
+        register_nav(
+            "contacts.segments",
+            _("Segments"),
+            "contacts:segment_list",
+            Capability.READ,
+            56,
+            group=_("Execution"),
+        )

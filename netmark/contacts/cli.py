@@ -1,4 +1,4 @@
-"""``netmark contact list|import|export``: contacts from the command line.
+"""``netmark contact list|import|export|segment``: contacts from the command line.
 
 Registered by ``netmark/commands/__init__.py`` through ``register(commands)``. ``import`` creates an
 import job and runs it in this process with a progress bar (the job's row keeps the report, as for
@@ -16,6 +16,9 @@ from netmark.core.roles import Capability, require
 
 
 def register(commands: Commands) -> None:
+    from netmark.contacts import segment_cli
+
+    segment_cli.register(commands)
     parser = commands.verb("contact", "list", contact_list, _("list contacts (search works in Chinese)"))
     parser.add_argument("--search", "-q", default="", metavar="TEXT")
     parser.add_argument("--stage", choices=Stage.values)

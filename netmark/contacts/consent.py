@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from netmark.contacts import timeline
-from netmark.contacts.models import Consent, Contact
+from netmark.contacts.models import Consent, ConsentState, Contact
 from netmark.core.errors import ValidationFailed
 
 PURPOSES = {
@@ -73,8 +73,28 @@ def record_consent(
         ip_hash=hash_ip(ip_address) if ip_address else "",
         text=str(text)[:5000],
     )
+    refresh_state(contact, purpose)
     timeline.record(contact, "consent", at, {"purpose": purpose, "status": status, "source": consent.source})
     return consent
+
+
+def refresh_state(contact: Contact, purpose: str | None = None) -> None:
+    """Sets ``ConsentState`` from the statements (the latest per purpose; all purposes when None)."""
+    latest = current(contact)
+    purposes = [purpose] if purpose else list(latest)
+    for name in purposes:
+        statement = latest.get(name)
+        if statement is None:
+            continue
+        ConsentState.unscoped.update_or_create(
+            contact=contact,
+            purpose=name,
+            defaults={
+                "workspace_id": contact.workspace_id,
+                "status": statement.status,
+                "recorded_at": statement.recorded_at,
+            },
+        )
 
 
 def current(contact: Contact) -> dict[str, Consent]:

@@ -62,7 +62,11 @@ def create_field(member, *, key: str, label: str, kind: str, choices=None, is_re
         "choices": _clean_choices(kind, choices or []),
         "is_required": bool(is_required),
     }
-    return records.create_record(member, CustomField, data, capability=Capability.EXECUTE)
+    from netmark.contacts import custom_index
+
+    field = records.create_record(member, CustomField, data, capability=Capability.EXECUTE)
+    custom_index.ensure(key)  # segment conditions on the field search this index
+    return field
 
 
 @transaction.atomic

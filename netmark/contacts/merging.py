@@ -9,8 +9,8 @@ written to the timeline and the audit log.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from netmark.contacts import search, timeline
-from netmark.contacts.models import Consent, Contact, Identity, Interaction
+from netmark.contacts import consent, search, timeline
+from netmark.contacts.models import Consent, Contact, Identity, Interaction, SegmentMember
 from netmark.core import audit
 from netmark.core.errors import ValidationFailed
 from netmark.core.roles import Capability, require
@@ -59,6 +59,7 @@ def merge_contacts(member, into_id, other_id) -> Contact:
         setattr(into, name, value)
     into.save()
     into.tags.add(*tags)
+    consent.refresh_state(into)
     search.refresh(into)
     timeline.record(into, "merged", None, {"merged_id": summary["merged_id"], "merged": summary["merged"]})
     audit.record(member, "contact.merged", into, summary)
@@ -70,4 +71,8 @@ def _move_rows(into: Contact, other: Contact) -> dict[str, int]:
     for model in (Interaction, Consent):
         moved[model._meta.model_name] = model.unscoped.filter(contact_id=other.pk).update(contact_id=into.pk)
     moved["identity"] = Identity.unscoped.filter(contact_id=other.pk).update(contact_id=into.pk)
+    lists = SegmentMember.unscoped.filter(contact_id=into.pk).values("segment_id")
+    SegmentMember.unscoped.filter(contact_id=other.pk).exclude(segment_id__in=lists).update(
+        contact_id=into.pk
+    )
     return moved

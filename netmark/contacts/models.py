@@ -150,6 +150,24 @@ class Consent(WorkspaceOwned):
         return f"{self.purpose}: {self.status}"
 
 
+class ConsentState(WorkspaceOwned):
+    """The latest statement per (contact, purpose), kept by ``consent.record_consent`` and merges:
+    the current status in one indexed row, so segments need not rank the history of every contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consent_states")
+    purpose = models.SlugField(max_length=40)
+    status = models.CharField(max_length=10, choices=Consent.Status.choices)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["purpose", "id"]
+        indexes = [models.Index(fields=["workspace", "purpose", "status", "contact"])]
+        constraints = [models.UniqueConstraint(fields=["contact", "purpose"], name="consent_state_once")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.status}"
+
+
 class Interaction(WorkspaceOwned):
     """One timeline entry. ``kind`` is a registered type (``timeline.py``); ``source_ref``, when set,
     makes recording idempotent per (workspace, kind, source_ref)."""
@@ -229,3 +247,38 @@ class ImportJob(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.filename or f"import #{self.pk}"
+
+
+class Segment(WorkspaceOwned):
+    """A saved group of contacts: ``dynamic`` (the filter tree, evaluated on every read,
+    ``segment_filters.py``) or ``static`` (the contacts listed in ``SegmentMember``)."""
+
+    class Kind(models.TextChoices):
+        DYNAMIC = "dynamic", _("Dynamic")
+        STATIC = "static", _("Static list")
+
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("type"), max_length=10, choices=Kind.choices, default=Kind.DYNAMIC)
+    filter = models.JSONField(_("filter"), default=dict, blank=True)
+    members = models.ManyToManyField(Contact, through="SegmentMember", related_name="+", blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="segment_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SegmentMember(WorkspaceOwned):
+    """A contact on a static list (erasing the contact removes the row)."""
+
+    segment = models.ForeignKey(Segment, on_delete=models.CASCADE, related_name="memberships")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="segment_memberships")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["segment", "contact"], name="segment_member_once"),
+        ]

@@ -5,8 +5,8 @@ values, tags, company, consent history, every interaction and the analytics visi
 
 ``erase_contact`` removes the contact with its interactions, consents and identities (so no later
 event is linked to it), takes the personal data out of the audit entries about it, and writes one
-audit entry that names only the id. Events already in the ``EventStore`` carry the contact id but no
-personal data; with the identity rows gone, nothing leads from them back to a person.
+audit entry that names only the id. Events in the ``EventStore`` lose the contact id
+(``forget_contact``); with the identity rows gone, nothing leads from them back to a person.
 """
 
 from django.db import transaction
@@ -84,6 +84,14 @@ def export_contact(member, contact_id) -> dict:
     return {"format": "netmark.contact/1", "exported_at": timezone.now().isoformat(), "contact": data}
 
 
+def _forget_in_events(workspace_id: int, contact_id: int) -> int:
+    """Events and visits of the contact lose its id in the ``EventStore`` (before the records
+    commit: if the store is down the erasure fails whole and can be repeated)."""
+    from netmark.analytics.stores import get_store
+
+    return get_store().forget_contact(workspace_id, contact_id)
+
+
 @transaction.atomic
 def erase_contact(member, contact_id) -> dict:
     """Deletes the contact and everything hanging off it; returns the counts removed."""
@@ -98,7 +106,8 @@ def erase_contact(member, contact_id) -> dict:
         "identities": contact.identities.count(),
     }
     contact.tags.clear()
-    contact.delete()  # interactions, consents and identities cascade
+    contact.delete()  # interactions, consents, identities and static list memberships cascade
+    counts["events_anonymised"] = _forget_in_events(member.workspace_id, pk)
     scrubbed = AuditEntry.unscoped.filter(
         workspace_id=member.workspace_id, object_type="contact", object_id=str(pk)
     ).update(changes={"erased": True}, object_repr=f"#{pk}")

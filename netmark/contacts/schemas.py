@@ -256,3 +256,4 @@ class EraseOut(Schema):
     consents: int
     identities: int
     audit_entries_scrubbed: int
+    events_anonymised: int

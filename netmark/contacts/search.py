@@ -70,9 +70,15 @@ def refresh(contact) -> None:
 
 
 def filter_contacts(queryset: QuerySet, query: str) -> QuerySet:
+    condition = matches(query)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def matches(query: str) -> Q | None:
+    """The condition a search ``query`` puts on contacts (None for an empty query); segments use it."""
     query = normalise.text(query)[:MAX_QUERY]
     if not query:
-        return queryset
+        return None
     words = tokens(query)[:MAX_TOKENS]
     by_tokens = Q()
     for word in words:
@@ -81,4 +87,4 @@ def filter_contacts(queryset: QuerySet, query: str) -> QuerySet:
     substring = Q(name__icontains=query) | Q(email__icontains=query.lower()) | Q(wechat_id__icontains=query)
     if len(digits) >= 3 and len(digits) >= len(query.replace(" ", "").replace("-", "")) - 1:
         substring |= Q(phone__contains=digits)
-    return queryset.filter((by_tokens if words else Q(pk__in=[])) | substring)
+    return (by_tokens if words else Q(pk__in=[])) | substring

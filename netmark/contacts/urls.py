@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from netmark.contacts import import_views, views
+from netmark.contacts import import_views, segment_views, views
 
 app_name = "contacts"
 
@@ -12,6 +12,13 @@ urlpatterns = [
     path("export/", views.contact_export, name="contact_export"),
     path("import/", import_views.import_start, name="import_start"),
     path("contact-imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("segments/", segment_views.segment_list, name="segment_list"),
+    path("segments/new/", segment_views.segment_create, name="segment_create"),
+    path("segments/count/", segment_views.segment_count, name="segment_count"),
+    path("segments/<int:pk>/", segment_views.segment_detail, name="segment_detail"),
+    path("segments/<int:pk>/edit/", segment_views.segment_edit, name="segment_edit"),
+    path("segments/<int:pk>/export/", segment_views.segment_export, name="segment_export"),
+    path("segments/<int:pk>/delete/", segment_views.segment_delete, name="segment_delete"),
     path("<int:pk>/", views.contact_detail, name="contact_detail"),
     path("<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("<int:pk>/log/", views.contact_log, name="contact_log"),

@@ -71,6 +71,11 @@ HINTS = {
         f"{factory.canary}.csv", b"date,account,campaign,ad_group,cost,currency\r\n", "text/csv"
     ),
     "dry_run": lambda factory: True,
+    # Segments: a filter tree whose one condition carries the canary (stored, and shown back).
+    "filter": lambda factory: {
+        "op": "and",
+        "rules": [{"field": "name", "op": "contains", "value": factory.canary}],
+    },
 }
 # Collections filled by events rather than a create route: the create route that causes one.
 TRIGGERS = {

@@ -61,6 +61,8 @@ OPERATIONS = {
     "PATCH /api/v1/link-conventions": "plan",
     "GET /api/v1/contacts/export": "execute",  # personal data in bulk
     "GET /api/v1/contacts/{contact_id}/export": "erase",  # an access request
+    "POST /api/v1/segments/count": "anyone",  # a read: counting a filter changes nothing
+    "GET /api/v1/segments/{segment_id}/export": "execute",  # personal data in bulk
     "POST /api/v1/currency-rates": "plan",
     "PATCH /api/v1/currency-rates/{rate_id}": "plan",
     "POST /api/v1/plans/{plan_id}/evaluations": "evaluate",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -143,6 +143,18 @@ class Goal:
     match: str
 
 
+@dataclass(frozen=True, slots=True)
+class Behaviour:
+    """What a contact did, for behavioural segments: ``kind`` ``"page"`` (pageviews whose path
+    matches the pattern ``match``, ``*`` = any characters), ``"event"`` (custom events or
+    conversions named ``match``) or ``"form"`` (``form_submitted`` events whose ``form_id`` prop is
+    ``match``), at least ``min_count`` times. Bots never count."""
+
+    kind: str
+    match: str
+    min_count: int = 1
+
+
 @dataclass(slots=True)
 class Totals:
     visitors: int = 0
@@ -207,6 +219,33 @@ class EventStore(Protocol):
         """Per link: ``raw`` clicks, ``unique`` (distinct visitors, bots excluded) and ``bots``."""
 
     def delete_site(self, workspace_id: int, site_id: int) -> int: ...
+
+    def contacts_with(
+        self,
+        workspace_id: int,
+        behaviour: Behaviour,
+        since_ms: int,
+        identities: Mapping[tuple[int, int], int] | None = None,
+    ) -> set[int]:
+        """Contact ids whose events since ``since_ms`` match ``behaviour`` at least ``min_count``
+        times. Events count for the contact they carry, or, without one, for the contact that
+        ``identities`` maps their ``(site id, visitor)`` to (the caller's Identity rows: the store
+        never reads the records database)."""
+
+    def forget_contact(self, workspace_id: int, contact_id: int) -> int:
+        """Erasure: events and visits of this contact lose their contact id; returns events changed."""
+
+
+def tally_contacts(rows, identities: Mapping[tuple[int, int], int] | None, min_count: int) -> set[int]:
+    """Sums ``(contact id, site id, visitor, count)`` rows per contact and keeps those reaching
+    ``min_count`` (shared by the backends of ``contacts_with``)."""
+    counts: dict[int, int] = {}
+    for contact_id, site_id, visitor, count in rows:
+        if contact_id is None and identities:
+            contact_id = identities.get((int(site_id), int(visitor)))
+        if contact_id is not None:
+            counts[int(contact_id)] = counts.get(int(contact_id), 0) + int(count)
+    return {contact_id for contact_id, count in counts.items() if count >= min_count}
 
 
 def as_dict(totals: Totals) -> dict[str, Any]:

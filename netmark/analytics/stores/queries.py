@@ -8,7 +8,17 @@ statement is confined to one workspace and one site.
 
 from __future__ import annotations
 
-from netmark.analytics.stores.base import EVENT_DIMENSIONS, PAGEVIEW, VISIT_DIMENSIONS, Filter, Goal, Query
+import json
+
+from netmark.analytics.stores.base import (
+    EVENT_DIMENSIONS,
+    PAGEVIEW,
+    VISIT_DIMENSIONS,
+    Behaviour,
+    Filter,
+    Goal,
+    Query,
+)
 
 TOTALS = (
     "COUNT(DISTINCT v.visitor), COUNT(*), COALESCE(SUM(v.pageviews), 0),"
@@ -247,4 +257,37 @@ def conversion_events(query: Query, goals) -> tuple[str, list]:
         " WHERE e.workspace_id = ? AND e.site_id = ? AND e.ts >= ? AND e.ts < ?"
         f" AND ({' OR '.join(clauses)}) ORDER BY e.ts, e.id",
         [query.workspace_id, query.site_id, query.start_ms, query.end_ms, *params],
+    )
+
+
+FORM_SUBMITTED = "form_submitted"  # the event a form submission writes (kind "event", prop form_id)
+
+
+def _behaviour_clause(behaviour: Behaviour) -> tuple[str, list]:
+    if behaviour.kind == "page":
+        return f"kind = '{PAGEVIEW}' AND path LIKE ? ESCAPE '\\'", [glob_to_like(behaviour.match)]
+    if behaviour.kind == "event":
+        return "kind IN ('event', 'conversion') AND name = ?", [behaviour.match]
+    if behaviour.kind == "form":
+        # props are stored as compact JSON (sessions.py): match the exact member, quotes included.
+        member = '"form_id":' + json.dumps(behaviour.match, ensure_ascii=False)
+        return "kind = 'event' AND name = ? AND props LIKE ? ESCAPE '\\'", [
+            FORM_SUBMITTED,
+            like_pattern(member),
+        ]
+    raise UnknownDimension(f"unknown behaviour kind {behaviour.kind!r}")
+
+
+def contact_behaviour(
+    workspace_id: int, behaviour: Behaviour, since_ms: int, *, anonymous: bool
+) -> tuple[str, list]:
+    """Matching events per (contact, site, visitor) since ``since_ms``; with ``anonymous`` also the
+    events without a contact (their visitors may be identified by the caller)."""
+    clause, params = _behaviour_clause(behaviour)
+    known = "" if anonymous else " AND contact_id IS NOT NULL"
+    return (
+        "SELECT contact_id, site_id, visitor, COUNT(*) FROM nm_events"
+        f" WHERE workspace_id = ? AND ts >= ? AND is_bot = 0{known} AND {clause}"
+        " GROUP BY contact_id, site_id, visitor",
+        [workspace_id, since_ms, *params],
     )

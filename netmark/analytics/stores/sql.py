@@ -17,13 +17,14 @@ from pathlib import Path
 from netmark.analytics.stores import queries, schema
 from netmark.analytics.stores.base import Event, Goal, Query, StoreUnavailable, Totals
 from netmark.analytics.stores.columnar import Columnar
+from netmark.analytics.stores.contact_events import ContactEvents
 from netmark.analytics.stores.drivers import Postgres, Sqlite
 from netmark.analytics.stores.sessions import VISIT_TIMEOUT_MS, Visit, sessionize
 
 CHUNK = 500
 
 
-class SqlEventStore:
+class SqlEventStore(ContactEvents):
     """``EventStore`` on SQLite or PostgreSQL (see ``stores/base.py`` for the contract)."""
 
     def __init__(

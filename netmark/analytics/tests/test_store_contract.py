@@ -263,3 +263,39 @@ def test_conversion_events_are_the_goal_events_oldest_first(site):
     assert store.conversion_events(query_for(site), []) == []
     every_sale = [Goal("revenue", "")]  # server-side conversions and events with revenue
     assert store.conversion_events(query_for(site), every_sale) == [(3, 9, T0 + 2 * MIN, 5_000_000)]
+
+
+def test_contacts_with_counts_events_of_contacts_and_identified_visitors(site):
+    from netmark.analytics.stores.base import Behaviour
+
+    load(
+        event(site, T0, 1, path="/pricing", contact_id=7),
+        event(site, T0 + MIN, 1, path="/pricing/team", contact_id=7),
+        event(site, T0 + 2 * MIN, 2, path="/pricing"),  # anonymous, identified below as contact 8
+        event(site, T0 + 3 * MIN, 2, path="/pricing"),
+        event(site, T0 + 4 * MIN, 3, path="/pricing", contact_id=9, is_bot=True),  # bots never count
+        event(site, T0 + 5 * MIN, 4, path="/about", contact_id=10),
+        event(site, T0 - 10 * MIN, 5, path="/pricing", contact_id=11),  # before the window
+        event(site, T0, 6, kind=CUSTOM, name="form_submitted", props={"form_id": "f-12"}, contact_id=12),
+        event(site, T0, 7, kind=CUSTOM, name="form_submitted", props={"form_id": "f-1"}, contact_id=13),
+        event(site, T0, 8, kind=CUSTOM, name="Signup", contact_id=14),
+        event(site, T0, 9, kind=CONVERSION, name="Signup", contact_id=15),
+    )
+    store = get_store()
+    workspace_id = site.workspace_id
+    at_least_two = Behaviour("page", "/pricing*", 2)
+    assert store.contacts_with(workspace_id, at_least_two, T0 - MIN) == {7}
+    assert store.contacts_with(workspace_id, at_least_two, T0 - MIN, {(site.pk, 2): 8}) == {7, 8}
+    assert store.contacts_with(workspace_id, Behaviour("page", "/pricing*", 1), T0 - 20 * MIN) == {7, 11}
+    assert store.contacts_with(workspace_id, Behaviour("form", "f-1"), 0) == {13}
+    assert store.contacts_with(workspace_id, Behaviour("event", "Signup"), 0) == {14, 15}
+    assert store.contacts_with(workspace_id + 1, Behaviour("event", "Signup"), 0) == set()
+
+
+def test_forget_contact_takes_the_contact_id_off_its_events(site):
+    from netmark.analytics.stores.base import Behaviour
+
+    load(event(site, T0, 1, path="/", contact_id=7), event(site, T0, 2, path="/", contact_id=8))
+    store = get_store()
+    assert store.forget_contact(site.workspace_id, 7) == 1
+    assert store.contacts_with(site.workspace_id, Behaviour("page", "/"), 0) == {8}
