@@ -1,0 +1,46 @@
+"""``/mail/hooks/<provider>/<key>/``: provider webhooks in (HOOK-IN). POST only, no cookie, no
+CSRF token (the signature is the authority; on test_csrf.py's allow-list).
+
+Unknown hooks answer 404; a bad or missing signature 401, a stale timestamp 401 as well (a replay
+looks like a forgery to the sender), a body the provider never sends 400; a redelivery 200 with
+no second effect, so the provider stops retrying. Nothing here tells whether an address exists.
+"""
+
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from netmark.analytics import services as analytics
+from netmark.core.errors import NotFound
+from netmark.core.securitylog import log_security
+from netmark.mailing import hooks, providers
+
+MAX_BODY = 1_048_576
+
+
+def _answer(status: int, code: str, **extra) -> JsonResponse:
+    response = JsonResponse({"code": code, **extra}, status=status)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@require_POST
+def provider_hook(request, provider: str, key: str):
+    ip = analytics.client_ip(request.META)
+    try:
+        hook = hooks.find_hook(provider, key)
+    except NotFound:
+        log_security("mail_hook_unknown", ip, provider=provider[:20])
+        return _answer(404, "not_found")
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
+        return _answer(413, "too_large")
+    try:
+        received = hooks.receive(hook, request.headers, request.body)
+    except (providers.BadSignature, providers.Stale) as error:
+        log_security("mail_hook_bad_signature", ip, provider=hook.provider, workspace=hook.workspace_id,
+                     reason=type(error).__name__)  # fmt: skip
+        return _answer(401, "bad_signature")
+    except providers.Malformed:
+        return _answer(400, "malformed")
+    return _answer(200, "ok", applied=received.applied, duplicates=received.duplicates)
