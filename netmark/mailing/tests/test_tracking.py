@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings as hypothesis_settings
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from netmark.contacts.models import Interaction
@@ -18,7 +19,8 @@ from netmark.mailing.feedback_models import MailEvent
 from netmark.mailing.tests.feedback_helpers import contact, sent_message, store_events
 
 pytestmark = pytest.mark.django_db
-BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"
+BROWSER = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36"  # noqa: E501
+GMAIL = "Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)"
 UTM = {"utm_source": "edm", "utm_medium": "email", "utm_campaign": "shuang11"}
 HTML = (
     '<html><body><p>你好</p><a href="https://shop.yunling-tea.example/tea?id=1&amp;x=2">新茶</a>'
@@ -103,7 +105,7 @@ def test_a_human_open_is_recorded_in_the_store_and_on_the_timeline(team_a, messa
     [
         ("Mozilla/5.0", "198.51.100.7", "apple_mpp"),
         (BROWSER, "17.58.101.3", "apple_mpp"),
-        ("Mozilla/5.0 (Windows NT 5.1; rv:11.0) Gecko Firefox/11.0 (via ggpht.com GoogleImageProxy)", "203.0.113.5", "gmail_proxy"),
+        (GMAIL, "203.0.113.5", "gmail_proxy"),
         ("Mozilla/5.0 (compatible; QQMail image proxy)", "203.0.113.6", "qq_proxy"),
         ("Mozilla/5.0 NetEase-MailImageProxy", "203.0.113.9", "netease_proxy"),
         ("python-requests/2.32", "203.0.113.8", "scanner"),
@@ -202,8 +204,10 @@ def test_campaign_counts_report_humans_and_machines_apart(team_a):
 
     def add(index, kind, machine=False, url=""):
         tag, variant = tags[index]
-        events.record(events.Occurrence(workspace.pk, kind, f"reader{index}@163.example", campaign_id=7,
-                                        variant=variant, message_tag=tag, at=now, is_machine=machine, url=url))  # fmt: skip
+        recipient = f"reader{index}@163.example"
+        occurrence = events.Occurrence(workspace.pk, kind, recipient, campaign_id=7, variant=variant)
+        occurrence.message_tag, occurrence.at, occurrence.is_machine, occurrence.url = tag, now, machine, url
+        events.record(occurrence)
 
     add(0, "open"), add(0, "open", machine=True), add(1, "open", machine=True), add(1, "open", machine=True)
     add(0, "click", url="https://a.example/"), add(0, "click", url="https://a.example/")
