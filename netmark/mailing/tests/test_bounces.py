@@ -16,12 +16,13 @@ from netmark.mailing.tests.feedback_helpers import contact, sample, sent_message
 from netmark.mailing.tests.smtpd import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
+LIUYANG = "bounces+liuyang=126.example@bounce.yunling-tea.example"
 SAMPLE_PATHS = {
     "dsn_postfix_hard_bounce_5.1.1.eml": "bounces+zhangwei=qq.example@bounce.yunling-tea.example",
-    "dsn_postfix_soft_bounce_4.2.2_delayed.eml": "bounces+liuyang=126.example@bounce.yunling-tea.example",
-    "dsn_postfix_soft_bounce_4.2.2_expired_after_retries.eml": "bounces+liuyang=126.example@bounce.yunling-tea.example",
+    "dsn_postfix_soft_bounce_4.2.2_delayed.eml": LIUYANG,
+    "dsn_postfix_soft_bounce_4.2.2_expired_after_retries.eml": LIUYANG,
     "arf_complaint_abuse_rfc5965.eml": "bounces+wang.fang=mail.example@bounce.yunling-tea.example",
-}  # fmt: skip
+}
 
 
 @pytest.fixture
@@ -61,8 +62,9 @@ def test_parsing_the_samples_gives_kind_recipient_and_status():
 
 @pytest.mark.parametrize(
     "action, status, kind",
-    [("failed", "5.1.1", "bounce_hard"), ("failed", "5.7.1", "bounce_soft"), ("failed", "5.2.2", "bounce_soft"),
-     ("failed", "4.4.7", "bounce_soft"), ("delayed", "4.2.2", "delayed"), ("delivered", "2.0.0", "")],
+    [("failed", "5.1.1", "bounce_hard"), ("failed", "5.7.1", "bounce_soft"),
+     ("failed", "5.2.2", "bounce_soft"), ("failed", "4.4.7", "bounce_soft"),
+     ("delayed", "4.2.2", "delayed"), ("delivered", "2.0.0", "")],
 )  # fmt: skip
 def test_hard_or_soft_is_decided_from_action_and_status(action, status, kind):
     assert reports.classify_status(action, status) == kind
@@ -118,9 +120,11 @@ def test_a_forged_bounce_suppresses_nobody(team_a, receiver):
 
 def test_the_receiver_refuses_addresses_it_did_not_make(receiver):
     controller, handler = receiver
-    with smtplib.SMTP("127.0.0.1", controller.port, timeout=10) as client:
-        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
-            client.sendmail("", ["postmaster@bounce.yunling-tea.example"], b"Subject: hi\r\n\r\nhi\r\n")
+    with (
+        smtplib.SMTP("127.0.0.1", controller.port, timeout=10) as client,
+        pytest.raises(smtplib.SMTPRecipientsRefused) as refused,
+    ):
+        client.sendmail("", ["postmaster@bounce.yunling-tea.example"], b"Subject: hi\r\n\r\nhi\r\n")
     assert refused.value.recipients["postmaster@bounce.yunling-tea.example"][0] == 550
     assert handler.refused == 1
 
