@@ -10,7 +10,7 @@ bounce a no-op (exactly one effect per delivery id).
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -67,6 +67,15 @@ def sent_event(workspace_id: int, message_tag: str) -> MailEvent | None:
     )
 
 
+def latest_sent_to(workspace_id: int, recipient: str, *, days: int = 30) -> MailEvent | None:
+    """The last message sent to the address (for provider events that name only the address)."""
+    since = timezone.now() - timedelta(days=days)
+    rows = MailEvent.unscoped.filter(
+        workspace_id=workspace_id, recipient=normalise(recipient), kind=Kind.SENT, at__gte=since
+    )
+    return rows.order_by("-at", "-id").first()
+
+
 def record_sent(
     workspace_id: int,
     *,
@@ -91,9 +100,14 @@ def record_sent(
     )
 
 
-def fill_from_sent(occurrence: Occurrence) -> MailEvent | None:
-    """Completes campaign, variant, contact and recipient from the message's ``sent`` row."""
+def fill_from_sent(occurrence: Occurrence, *, by_address: bool = False) -> MailEvent | None:
+    """Completes campaign, variant, contact and recipient from the message's ``sent`` row (with
+    ``by_address`` and no tag: the last message sent to the recipient)."""
     sent = sent_event(occurrence.workspace_id, occurrence.message_tag)
+    if sent is None and by_address and not occurrence.message_tag and occurrence.recipient:
+        sent = latest_sent_to(occurrence.workspace_id, occurrence.recipient)
+        if sent is not None:
+            occurrence.message_tag = sent.message_tag
     if sent is not None:
         occurrence.campaign_id = occurrence.campaign_id or sent.campaign_id
         occurrence.variant = occurrence.variant or sent.variant

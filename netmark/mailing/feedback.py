@@ -87,7 +87,7 @@ def apply(item: Item, *, require_message: bool = False) -> Outcome | None:
         detail=f"{item.status} {item.detail}".strip(),
         source_ref=item.source_ref,
     )
-    sent = events.fill_from_sent(occurrence) if item.message_tag else None
+    sent = events.fill_from_sent(occurrence, by_address=not require_message)
     if require_message and sent is None:
         log.warning("report for an unknown message ignored", extra={"workspace_id": item.workspace_id})
         return None
