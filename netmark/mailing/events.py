@@ -168,9 +168,13 @@ def _to_store(row: MailEvent, item: Occurrence) -> None:
 
 def _to_timeline(row: MailEvent) -> None:
     kind = TIMELINE_KINDS.get(row.kind)
-    if kind is None or not row.contact_id:
+    if kind is None:
         return
-    contact = Contact.unscoped.filter(workspace_id=row.workspace_id, pk=row.contact_id).first()
+    contacts_here = Contact.unscoped.filter(workspace_id=row.workspace_id)
+    if row.contact_id:
+        contact = contacts_here.filter(pk=row.contact_id).first()
+    else:  # a provider event or an unsubscribe that names only the address
+        contact = contacts_here.filter(email=row.recipient).first() if row.recipient else None
     if contact is None:
         return
     payload = {"campaign_id": row.campaign_id, "variant": row.variant, "event": row.kind}

@@ -15,7 +15,7 @@ from netmark.mailing.models import Suppression
 from netmark.mailing.tests.feedback_helpers import contact, sample, sent_message
 from netmark.mailing.tests.smtpd import free_port
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 LIUYANG = "bounces+liuyang=126.example@bounce.yunling-tea.example"
 SAMPLE_PATHS = {
     "dsn_postfix_hard_bounce_5.1.1.eml": "bounces+zhangwei=qq.example@bounce.yunling-tea.example",

@@ -239,3 +239,15 @@ def test_sent_events_are_old_enough_for_a_later_click_to_count_as_human(team_a):
         urlsplit(link).path.split("/")[-2], user_agent=BROWSER, ip="198.51.100.20", at=later
     )
     assert MailEvent.unscoped.get(kind="click").is_machine is False
+
+
+def test_a_one_click_unsubscribe_is_counted_for_its_campaign_and_on_the_timeline(team_a, message):
+    from netmark.mailing import unsubscribe
+
+    person, _key, _tag = message
+    token = unsubscribe.make_token(team_a.workspace.pk, "zhangwei@qq.example", campaign_key="7")
+    assert Client().post(f"/mail/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert Client().post(f"/mail/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"}).status_code == 200
+    assert events.campaign_counts(team_a.workspace.pk, 7)["A"]["unsubscribes"] == 1
+    assert MailEvent.unscoped.filter(kind="unsubscribe").count() == 1
+    assert Interaction.unscoped.filter(contact=person, kind="email_unsubscribe").count() == 1
