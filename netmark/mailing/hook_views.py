@@ -6,6 +6,8 @@ looks like a forgery to the sender), a body the provider never sends 400; a rede
 no second effect, so the provider stops retrying. Nothing here tells whether an address exists.
 """
 
+import logging
+
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -13,8 +15,9 @@ from django.views.decorators.http import require_POST
 from netmark.analytics import services as analytics
 from netmark.core.errors import NotFound
 from netmark.core.securitylog import log_security
-from netmark.mailing import hooks, providers
+from netmark.mailing import hooks, providers, sealing
 
+log = logging.getLogger("netmark.mailing")
 MAX_BODY = 1_048_576
 
 
@@ -43,4 +46,7 @@ def provider_hook(request, provider: str, key: str):
         return _answer(401, "bad_signature")
     except providers.Malformed:
         return _answer(400, "malformed")
+    except sealing.Unreadable:  # SECRET_KEY changed: the owner must paste the secret again
+        log.error("provider webhook %s: its secret cannot be unsealed", hook.pk)
+        return _answer(503, "unavailable")
     return _answer(200, "ok", applied=received.applied, duplicates=received.duplicates)
