@@ -13,12 +13,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from netmark.analytics import services as analytics
-from netmark.core.errors import NotFound
+from netmark.core import ratelimit
+from netmark.core.errors import NotFound, RateLimited
 from netmark.core.securitylog import log_security
 from netmark.mailing import hooks, providers, sealing
 
 log = logging.getLogger("netmark.mailing")
 MAX_BODY = 1_048_576
+MISSES_PER_MINUTE = 30
 
 
 def _answer(status: int, code: str, **extra) -> JsonResponse:
@@ -35,6 +37,12 @@ def provider_hook(request, provider: str, key: str):
         hook = hooks.find_hook(provider, key)
     except NotFound:
         log_security("mail_hook_unknown", ip, provider=provider[:20])
+        try:
+            ratelimit.hit("mail-hook-miss", ip, limit=MISSES_PER_MINUTE)
+        except RateLimited as exc:
+            response = _answer(429, "rate_limited")
+            response["Retry-After"] = str(exc.retry_after)
+            return response
         return _answer(404, "not_found")
     if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
         return _answer(413, "too_large")

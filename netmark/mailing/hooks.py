@@ -90,7 +90,7 @@ def find_hook(provider: str, key: str) -> FeedbackHook:
 def _items(hook: FeedbackHook, headers, body: bytes, now: float) -> list[feedback.Item]:
     secret = sealing.unseal(hook.secret_sealed)
     if hook.provider == Provider.SES:
-        message = providers._json(body)
+        message = providers.parse_json(body)
         providers.verify_sns(message, secret, now=now, topic_arn=hook.topic_arn)
         if message.get("Type") == "SubscriptionConfirmation":
             log.warning(
@@ -106,7 +106,7 @@ def _items(hook: FeedbackHook, headers, body: bytes, now: float) -> list[feedbac
             now=now,
         )
         return providers.sendgrid_items(hook.workspace_id, body)
-    payload = providers._json(body)
+    payload = providers.parse_json(body)
     providers.verify_mailgun(payload, secret, now=now)
     return providers.mailgun_items(hook.workspace_id, payload)
 

@@ -48,7 +48,7 @@ def _fresh(moment: float, now: float) -> None:
         raise Stale()
 
 
-def _json(body: bytes):
+def parse_json(body: bytes):
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
@@ -107,7 +107,7 @@ def ses_items(workspace_id: int, message: dict) -> list[Item]:
     """Items of a verified SNS notification (a subscription confirmation has none)."""
     if message.get("Type") != "Notification":
         return []
-    inner = _json(str(message.get("Message", "")).encode())
+    inner = parse_json(str(message.get("Message", "")).encode())
     if not isinstance(inner, dict):
         raise Malformed()
     kind = inner.get("notificationType") or inner.get("eventType")
@@ -171,7 +171,7 @@ def _sendgrid_kind(event: dict) -> str:
 
 
 def sendgrid_items(workspace_id: int, body: bytes) -> list[Item]:
-    events = _json(body)
+    events = parse_json(body)
     if not isinstance(events, list):
         raise Malformed()
     found = []

@@ -22,6 +22,7 @@ from netmark.mailing import tracking
 
 log = logging.getLogger("netmark.mailing")
 DEFAULT_MISSES_PER_MINUTE = 60
+DEFAULT_RECORDS_PER_MINUTE = 600  # opens and clicks recorded per address and minute (per process)
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -57,7 +58,15 @@ def _miss(request) -> HttpResponse:
 
 
 def _quietly(function, *args, **kwargs):
-    """Runs a recording; a failure other than a bad token is logged, never shown to the reader."""
+    """Runs a recording; a failure other than a bad token is logged, never shown to the reader. An
+    address over its per-minute share is answered as usual but not recorded (flood, not readers)."""
+    ip = kwargs.get("ip", "")
+    try:
+        limit = getattr(settings, "TRACKING_RECORDS_PER_MINUTE", DEFAULT_RECORDS_PER_MINUTE)
+        ratelimit.hit("mail-tracking-record", ip, limit=limit)
+    except RateLimited:
+        log_security("mail_tracking_throttled", ip)
+        return None
     try:
         return function(*args, **kwargs)
     except NotFound:

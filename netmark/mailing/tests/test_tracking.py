@@ -251,3 +251,12 @@ def test_a_one_click_unsubscribe_is_counted_for_its_campaign_and_on_the_timeline
     assert events.campaign_counts(team_a.workspace.pk, 7)["A"]["unsubscribes"] == 1
     assert MailEvent.unscoped.filter(kind="unsubscribe").count() == 1
     assert Interaction.unscoped.filter(contact=person, kind="email_unsubscribe").count() == 1
+
+
+def test_a_flood_from_one_address_is_answered_but_not_recorded(team_a, message, settings):
+    settings.TRACKING_RECORDS_PER_MINUTE = 5
+    person, key, _tag = message
+    pixel = path(re.search(r'src="(http://[^"]+\.gif)"', decorate(team_a.workspace, key, person.pk)).group(1))
+    answers = {Client().get(pixel, HTTP_USER_AGENT=BROWSER).status_code for _ in range(20)}
+    assert answers == {200}
+    assert MailEvent.unscoped.filter(kind="open").count() == 5
