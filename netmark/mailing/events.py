@@ -146,7 +146,8 @@ def record(occurrence: Occurrence) -> MailEvent | None:
 
 
 def _to_store(row: MailEvent, item: Occurrence) -> None:
-    props = {"campaign_id": str(row.campaign_id or ""), "variant": row.variant}
+    # The store keeps UTM on visits only; an email event has none, so its UTM rides in props too.
+    props = {"campaign_id": str(row.campaign_id or ""), "variant": row.variant, **item.utm}
     if row.url:
         props["url"] = row.url
     if row.machine_reason:

@@ -96,6 +96,7 @@ def test_a_human_open_is_recorded_in_the_store_and_on_the_timeline(team_a, messa
     assert [(e["name"], e["contact_id"], e["utm_campaign"], e["is_bot"]) for e in stored] == [
         ("email_open", person.pk, "shuang11", False)
     ]
+    assert stored[0]["props"] == {"campaign_id": "7", "variant": "A", **UTM}
     entry = Interaction.unscoped.get(contact=person, kind="email_open")
     assert entry.payload["campaign_id"] == 7
 
