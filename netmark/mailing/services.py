@@ -39,6 +39,7 @@ from netmark.mailing.unsubscribe import (  # noqa: F401 - re-exported
     unsubscribe,
     unsubscribe_url,
 )
+from netmark.mailing.verp import message_tag, return_path  # noqa: F401 - re-exported
 
 HOST_NAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"

@@ -10,7 +10,6 @@ addresses.
 """
 
 import base64
-import hmac
 import re
 from dataclasses import dataclass
 
@@ -53,7 +52,3 @@ def parse(address: str) -> ReturnPath | None:
     if found is None:
         return None
     return ReturnPath(int(found.group(1)), found.group(2))
-
-
-def same_tag(left: str, right: str) -> bool:
-    return hmac.compare_digest(left.encode(), right.encode())
