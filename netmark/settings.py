@@ -186,6 +186,21 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = DATA_DIR / "outbox"
 
+# Email feedback (docs/mailing.md): VERP bounces to netmark's own SMTP receiver, tracking, DNS checks.
+MACHINE_NETWORKS = env_list("MACHINE_NETWORKS")
+BOUNCE_DOMAIN = env_str("BOUNCE_DOMAIN", _public.hostname or "localhost")
+BOUNCE_SERVER = env_bool("BOUNCE_SERVER", False)  # netmark serve starts the receiver too
+BOUNCE_SMTP_HOST = env_str("BOUNCE_SMTP_HOST", "127.0.0.1")  # 0.0.0.0 to take mail from the internet
+BOUNCE_SMTP_PORT = env_int("BOUNCE_SMTP_PORT", 2525)
+BOUNCE_MAX_BYTES = env_int("BOUNCE_MAX_BYTES", 2_000_000)
+SOFT_BOUNCES_TO_SUPPRESS = env_int("SOFT_BOUNCES_TO_SUPPRESS", 3)  # soft bounces of one address ...
+SOFT_BOUNCE_DAYS = env_int("SOFT_BOUNCE_DAYS", 15)  # ... within this many days suppress it
+MACHINE_SECONDS = env_int("MACHINE_SECONDS", 10)  # opens / clicks this soon after sending: machines
+WEBHOOK_REPLAY_SECONDS = env_int("WEBHOOK_REPLAY_SECONDS", 600)
+DNS_NAMESERVERS = env_list("DNS_NAMESERVERS")  # empty: the system's resolver (/etc/resolv.conf)
+DNS_PORT = env_int("DNS_PORT", 53)
+DNS_TIMEOUT_SECONDS = env_int("DNS_TIMEOUT_SECONDS", 3)
+
 # Outbound connections: private addresses are refused unless an operator allows them.
 ALLOW_PRIVATE_ADDRESSES = env_bool("ALLOW_PRIVATE_ADDRESSES", False)
 

@@ -20,7 +20,7 @@ from netmark.analytics.channels import channel_label  # noqa: F401 - re-exported
 from netmark.analytics.models import Site
 from netmark.analytics.reports import Period, make_query, parse_goal, period_or_default
 from netmark.analytics.stores import StoreUnavailable, get_store
-from netmark.analytics.stores.base import CLICK, CONVERSION, MICROS, Event, Goal
+from netmark.analytics.stores.base import CLICK, CONVERSION, CUSTOM, MICROS, Event, Goal
 from netmark.analytics.stores.queries import TOUCH_DIMENSIONS
 from netmark.analytics.stores.queries import UTM_SEPARATOR as UTM_SEPARATOR  # for roi's promotion labels
 from netmark.analytics.wire import UTM_KEYS
@@ -296,3 +296,48 @@ def process_pending(limit: int = 2000, *, drain_spool: bool = True) -> int:
 
 SEAL_INTERVAL_S = 30.0
 _last_seal = float("-inf")
+
+
+# Email engagement and delivery (mailing app)
+
+
+def user_agent_is_bot(user_agent: str) -> bool:
+    """True for crawlers, monitors, link previews and scripts (the tracker's bot list)."""
+    return classify.parse_user_agent(user_agent or "").is_bot
+
+
+def record_email_event(
+    *,
+    workspace_id: int,
+    ts_ms: int,
+    name: str,
+    contact_id: int | None,
+    utm: dict[str, str],
+    props: dict[str, str],
+    is_machine: bool = False,
+    user_agent: str = "",
+) -> bool:
+    """Append one email event (``email_sent``, ``email_open``, ``email_click``, ``email_bounce`` ...)
+    with its contact and the promotion's UTM, so attribution and KPIs see it. It has no site and no
+    visit; machine opens and scanner clicks are kept, flagged ``is_bot``. False when not stored."""
+    event = Event(
+        uid=identity.random_uid(),
+        workspace_id=workspace_id,
+        site_id=0,
+        ts=ts_ms,
+        kind=CUSTOM,
+        name=name[:100],
+        visitor=int(contact_id or 0),
+        contact_id=contact_id,
+        channel="email",
+        source=(utm.get("utm_source") or "email")[:100],
+        is_bot=is_machine,
+        user_agent=user_agent[:1000],
+        props={str(key)[:50]: str(value)[:500] for key, value in list(props.items())[:20]},
+        **{key: (utm.get(key) or "")[:100] for key in UTM_KEYS},
+    )
+    answer = ingest.store_events([event])
+    if answer.status >= 300:
+        log.error("email event %s of workspace %s could not be stored", name, workspace_id)
+        return False
+    return True

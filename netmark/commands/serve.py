@@ -175,6 +175,8 @@ def serve(context: Context) -> int:
         "worker": worker_command(),
         "events": processor_command(),
     }
+    if settings.BOUNCE_SERVER:
+        commands["bounces"] = [sys.executable, "-m", "netmark.cli", "mailing", "bounce-server"]
     return Supervisor(commands, env=child_environment()).run(_report(context))
 
 

@@ -22,3 +22,30 @@ class MailingConfig(AppConfig):
         register_nav(
             "mailing.dkim", _("DKIM keys"), "mailing:key_list", Capability.ADMINISTER, 72, group=group
         )
+        register_nav(
+            "mailing.deliverability", _("Deliverability check"), "mailing:deliverability", Capability.READ,
+            73, group=group,
+        )  # fmt: skip
+        register_nav(
+            "mailing.hooks",
+            _("Provider webhooks"),
+            "mailing:hook_list",
+            Capability.ADMINISTER,
+            74,
+            group=group,
+        )
+        self._register_timeline_types()
+
+    @staticmethod
+    def _register_timeline_types() -> None:
+        from netmark.contacts.timeline import InteractionType, register_type
+
+        for key, label in (
+            ("email_delivered", _("Email delivered")),
+            ("email_open", _("Email opened")),
+            ("email_click", _("Email link clicked")),
+            ("email_bounce", _("Email bounced")),
+            ("email_complaint", _("Email marked as spam")),
+            ("email_unsubscribe", _("Unsubscribed from email")),
+        ):
+            register_type(InteractionType(key, label, summary_keys=("url", "detail", "event")))

@@ -1,4 +1,5 @@
-"""``netmark mailing smtp-test|dkim-generate|suppressions``: the sending core from the command line.
+"""``netmark mailing smtp-test|dkim-generate|suppressions|bounce-server|hooks|deliverability``: the
+sending core and its feedback from the command line.
 
 Registered by ``netmark/cli.py`` through ``register(commands)``, like ``netmark.links.cli``.
 """
@@ -7,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from netmark.commands.base import Commands, Context, UsageError, write_output
 from netmark.core.errors import NotFound
-from netmark.mailing import services
+from netmark.mailing import feedback_cli, services
 from netmark.mailing.models import Suppression
 
 
@@ -30,6 +31,7 @@ def register(commands: Commands) -> None:
     parser.add_argument("email", nargs="?", help=_("the address (add, remove)"))
     parser.add_argument("--reason", choices=Suppression.Reason.values, default="manual")
     parser.add_argument("--file", help=_("where to write the export (default: stdout)"))
+    feedback_cli.register(commands)
 
 
 def _server(workspace, key: str):

@@ -5,7 +5,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from netmark.mailing.models import DkimKey, SmtpServer, Suppression
+from netmark.mailing.models import DkimKey, FeedbackHook, SmtpServer, Suppression
 
 FIELDS = (
     "name", "host", "port", "security", "username", "password", "from_email", "from_name",
@@ -87,3 +87,21 @@ class SuppressionForm(forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=254)
     reason = forms.ChoiceField(label=_("Reason"), choices=Suppression.Reason.choices, initial="manual")
     detail = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class DeliverabilityForm(forms.Form):
+    domain = forms.CharField(label=_("Sending domain"), max_length=253)
+
+
+class HookForm(forms.Form):
+    provider = forms.ChoiceField(label=_("Provider"), choices=FeedbackHook.Provider.choices)
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10_000,
+        help_text=_(
+            "Mailgun: the webhook signing key. SendGrid: the verification key. "
+            "Amazon SES: the SNS signing certificate (PEM)."
+        ),
+    )
+    topic_arn = forms.CharField(label=_("SNS topic ARN (SES only)"), max_length=300, required=False)

@@ -88,3 +88,6 @@ class Suppression(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.email
+
+
+from netmark.mailing.feedback_models import FeedbackHook, MailEvent  # noqa: E402, F401 - registered here

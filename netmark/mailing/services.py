@@ -17,6 +17,10 @@ from netmark.core.errors import ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
 from netmark.mailing import dkim, sealing
+from netmark.mailing.deliverability import check_domain, sending_domains  # noqa: F401 - re-exported
+from netmark.mailing.deliverability import clean_domain as check_domain_name  # noqa: F401 - re-exported
+from netmark.mailing.events import campaign_counts, record_sent  # noqa: F401 - re-exported
+from netmark.mailing.hooks import create_hook, delete_hook, get_hook, hook_url, list_hooks  # noqa: F401 - re-exported
 from netmark.mailing.models import DkimKey, SmtpServer
 from netmark.mailing.sending import send_one, send_with_retries, test_send  # noqa: F401 - re-exported
 from netmark.mailing.suppression import (  # noqa: F401 - re-exported
@@ -28,12 +32,14 @@ from netmark.mailing.suppression import (  # noqa: F401 - re-exported
     remove_suppression,
     suppress,
 )
+from netmark.mailing.tracking import decorate_html  # noqa: F401 - re-exported
 from netmark.mailing.unsubscribe import (  # noqa: F401 - re-exported
     make_token,
     read_token,
     unsubscribe,
     unsubscribe_url,
 )
+from netmark.mailing.verp import message_tag, return_path  # noqa: F401 - re-exported
 
 HOST_NAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$"

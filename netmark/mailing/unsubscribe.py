@@ -62,4 +62,23 @@ def unsubscribe(token: str) -> tuple[Target, bool]:
     target = read_token(token)
     detail = " ".join(part for part in (target.list_key, target.campaign_key) if part)
     _row, created = suppress(target.workspace.pk, target.email, Suppression.Reason.UNSUBSCRIBE, detail)
+    if created:
+        _record_event(target)
     return target, created
+
+
+def _record_event(target: Target) -> None:
+    """The unsubscribe as a mail event (campaign reports, the analytics store, the timeline)."""
+    from netmark.mailing import events  # events reaches contacts and analytics; keep this module light
+
+    campaign_id = int(target.campaign_key) if target.campaign_key.isdigit() else None
+    last = events.latest_sent_to(target.workspace.pk, target.email)
+    occurrence = events.Occurrence(target.workspace.pk, events.Kind.UNSUBSCRIBE, target.email)
+    occurrence.campaign_id = campaign_id or (last.campaign_id if last else None)
+    if last is not None and (campaign_id is None or last.campaign_id == campaign_id):
+        occurrence.variant, occurrence.contact_id, occurrence.message_tag = (
+            last.variant,
+            last.contact_id,
+            last.message_tag,
+        )
+    events.record(occurrence)

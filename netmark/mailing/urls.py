@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from netmark.mailing import views
+from netmark.mailing import feedback_views, views
 
 app_name = "mailing"
 
@@ -18,4 +18,7 @@ urlpatterns = [
     path("suppressions/", views.suppression_list, name="suppression_list"),
     path("suppressions/export/", views.suppression_export, name="suppression_export"),
     path("suppressions/<int:suppression_id>/remove/", views.suppression_remove, name="suppression_remove"),
+    path("deliverability/", feedback_views.deliverability, name="deliverability"),
+    path("provider-webhooks/", feedback_views.hook_list, name="hook_list"),
+    path("provider-webhooks/<int:feedback_hook_id>/delete/", feedback_views.hook_delete, name="hook_delete"),
 ]

@@ -13,6 +13,7 @@ from django.test import Client
 
 from netmark.core import invitations
 from netmark.core.roles import Role
+from netmark.mailing import services as mailing
 from netmark.tests.apiwalk import text_of
 from netmark.tests.seeding import seed_everything
 from netmark.tests.snapshots import dump
@@ -31,6 +32,8 @@ NOT_WALKED = {
     "s/<str:code>": "public short link; it redirects only to what netmark recorded (REDIRECT)",
     "mail/unsubscribe/<str:token>/": "public one-click unsubscribe, authorised by its signed token (UNSUB)",
     "r/<str:token>/": "public report share link, authorised by its signed token (TOKEN)",
+    "mail/t/": "public open pixel, click redirect and honeypot, authorised by signed tokens (TOKEN)",
+    "mail/hooks/": "provider webhooks, POST only, authorised by the provider's signature (HOOK-IN)",
 }
 # Parameters that identify a team's record although they are not integer ids.
 TEAM_KEYS = {"key"}
@@ -39,6 +42,7 @@ TEAM_KEYS = {"key"}
 def seed_page_only_records(team, label: str) -> None:
     """Records no API route creates but pages show."""
     invitations.send_invitation(team.owner, f"canary-{label}-invited@example.com", Role.VIEWER)
+    mailing.create_hook(team.owner, provider="mailgun", secret=f"canary-{label}-mailgun-signing-key")
 
 
 def browser(team, role: str) -> Client:
