@@ -31,6 +31,10 @@ NOT_WALKED = {
     "s/<str:code>": "public short link; it redirects only to what netmark recorded (REDIRECT)",
     "mail/unsubscribe/<str:token>/": "public one-click unsubscribe, authorised by its signed token (UNSUB)",
     "r/<str:token>/": "public report share link, authorised by its signed token (TOKEN)",
+    "f/<str:public_id>/": "public forms, reached by their unguessable public id (TOKEN); capture's tests"
+    " cover unknown ids and that a form writes only its own workspace",
+    "p/<slug:workspace_slug>/<slug:page_slug>/": "published landing pages are public by design; unpublished"
+    " ones answer 404 like unknown ones (capture's tests)",
 }
 # Parameters that identify a team's record although they are not integer ids.
 TEAM_KEYS = {"key"}
