@@ -86,7 +86,11 @@ def test_hostile_values_are_escaped_on_every_page_and_embed(team_a):
         is_published=True,
     )
     browser = team_a.browser_client()
+    from netmark.contacts.models import Contact
+
+    contact = scoped(Contact, team_a.workspace).get()
     pages = [
+        browser.get(f"/w/ws-a/contacts/{contact.pk}/"),  # the timeline shows the submission
         browser.get("/w/ws-a/capture/forms/"),
         browser.get(f"/w/ws-a/capture/forms/{form.pk}/"),
         browser.get("/w/ws-a/capture/landing-pages/"),
