@@ -10,6 +10,9 @@ from netmark.capture.public import public_url
 from netmark.core.apitypes import Id, InputSchema
 
 CaptureLanguage = Literal["en", "zh-hans"]
+# What the services accept: an absolute http(s) URL with a host, or nothing.
+WEB_URL = r"""^(https?://[A-Za-z0-9][A-Za-z0-9.-]*(:[0-9]{1,5})?([/?#][^\s<>"'\\\x00-\x1f\x7f]*)?)?$"""
+SOME_TEXT = r"\S"
 FIELD_EXAMPLE = [{"key": "email", "label": "邮箱 Email", "required": True}]
 
 
@@ -32,14 +35,16 @@ class CaptureFieldOut(Schema):
 
 
 class CaptureFormIn(InputSchema):
-    name: str = Field(max_length=200, min_length=1)
+    name: str = Field(max_length=200, min_length=1, pattern=SOME_TEXT)
     language: CaptureLanguage = "zh-hans"
     fields: list[CaptureFieldIn] = Field(min_length=1, max_length=30, examples=[FIELD_EXAMPLE])
     submit_label: str = Field("", max_length=60)
     consent_text: str = Field("", max_length=5000, description="Empty: no consent checkbox.")
     consent_purpose: str = Field("email_marketing", pattern=r"^[a-z][a-z0-9_]{1,39}$")
     thank_you_message: str = Field("", max_length=5000)
-    redirect_url: str = Field("", max_length=500, description="http:// or https:// only; empty: the message.")
+    redirect_url: str = Field(
+        "", max_length=500, pattern=WEB_URL, description="http:// or https:// only; empty: the message."
+    )
     site_id: Id | None = Field(None, description="The site the goal event form_submitted belongs to.")
     tags: list[str] = Field(default_factory=list, max_length=20)
     plan_id: Id | None = Field(None, description="A promotion: new contacts get it as their source.")
@@ -49,14 +54,14 @@ class CaptureFormIn(InputSchema):
 class CaptureFormPatch(InputSchema):
     """Only the fields given change."""
 
-    name: str = Field(None, max_length=200, min_length=1)
+    name: str = Field(None, max_length=200, min_length=1, pattern=SOME_TEXT)
     language: CaptureLanguage = None
     fields: list[CaptureFieldIn] = Field(None, min_length=1, max_length=30)
     submit_label: str = Field(None, max_length=60)
     consent_text: str = Field(None, max_length=5000)
     consent_purpose: str = Field(None, pattern=r"^[a-z][a-z0-9_]{1,39}$")
     thank_you_message: str = Field(None, max_length=5000)
-    redirect_url: str = Field(None, max_length=500)
+    redirect_url: str = Field(None, max_length=500, pattern=WEB_URL)
     site_id: Id | None = None
     tags: list[str] = Field(None, max_length=20)
     plan_id: Id | None = None
@@ -109,10 +114,10 @@ class CaptureSubmissionOut(Schema):
 
 class CapturePageIn(InputSchema):
     slug: str = Field(max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$", examples=["spring-tea"])
-    title: str = Field(max_length=200, min_length=1)
+    title: str = Field(max_length=200, min_length=1, pattern=SOME_TEXT)
     headline: str = Field("", max_length=300)
     body: str = Field("", max_length=50_000, description="Markdown; HTML in it is shown as text.")
-    image_url: str = Field("", max_length=500, description="http:// or https://.")
+    image_url: str = Field("", max_length=500, pattern=WEB_URL, description="http:// or https://.")
     form_id: Id | None = None
     language: CaptureLanguage = "zh-hans"
     site_id: Id | None = Field(None, description="The tracker on the page reports to this site.")
@@ -121,10 +126,10 @@ class CapturePageIn(InputSchema):
 
 class CapturePagePatch(InputSchema):
     slug: str = Field(None, max_length=80, pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str = Field(None, max_length=200, min_length=1)
+    title: str = Field(None, max_length=200, min_length=1, pattern=SOME_TEXT)
     headline: str = Field(None, max_length=300)
     body: str = Field(None, max_length=50_000)
-    image_url: str = Field(None, max_length=500)
+    image_url: str = Field(None, max_length=500, pattern=WEB_URL)
     form_id: Id | None = None
     language: CaptureLanguage = None
     site_id: Id | None = None

@@ -53,7 +53,10 @@ def clean_web_url(value, field: str) -> str:
     url = str(value or "").strip()
     if not url:
         return ""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise ValidationFailed(fields={field: _("Enter an http:// or https:// address.")}) from None
     bad_characters = any(ord(character) < 33 or character in "<>\"'\\" for character in url)
     if parts.scheme not in ("http", "https") or not parts.hostname or bad_characters or len(url) > 500:
         raise ValidationFailed(fields={field: _("Enter an http:// or https:// address.")})
