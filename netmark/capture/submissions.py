@@ -125,9 +125,9 @@ def _store(
     data = values.contact_data(cleaned)
     if form.tags:
         data["tags"] = list(form.tags)
+    if form.plan_id:
+        data["source_plan_id"] = form.plan_id  # filled in only where the contact has no source promotion
     contact, created = contacts.upsert_contact(workspace, data, source=f"form:{form.public_id}")
-    if created and form.plan_id:
-        type(contact).unscoped.filter(pk=contact.pk).update(source_plan_id=form.plan_id)
     submission = Submission.unscoped.create(
         workspace=workspace,
         form=form,

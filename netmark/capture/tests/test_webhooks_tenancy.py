@@ -92,3 +92,20 @@ def test_a_token_of_a_form_of_a_does_not_open_a_form_of_b(team_a, team_b):
     response = submit(form_b, answers(form_a))  # A's render token on B's form
     assert response.status_code == 400
     assert scoped(Contact, team_b.workspace).count() == 0
+
+
+def test_a_form_of_a_promotion_makes_it_the_contacts_source(team_a):
+    import datetime
+
+    from netmark.planning import services as planning
+
+    plan = planning.create_plan(
+        team_a.owner,
+        name="春茶上新 Spring launch",
+        objective="让白领知道明前龙井上市",
+        starts_on=datetime.date(2026, 3, 1),
+        ends_on=datetime.date(2026, 3, 31),
+    )
+    form = make_form(team_a, plan_id=plan.pk)
+    assert submit(form, answers(form)).status_code == 200
+    assert scoped(Contact, team_a.workspace).get().source_plan_id == plan.pk
