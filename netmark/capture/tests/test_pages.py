@@ -154,3 +154,16 @@ def test_submissions_csv_page_export(team_a):
     Client().post(f"/f/{form.public_id}/submit", json.dumps(answers(form)), content_type="application/json")
     response = team_a.browser_client().get(f"/w/ws-a/capture/forms/{form.pk}/submissions.csv")
     assert response.status_code == 200 and "li.na@example.com" in response.content.decode("utf-8-sig")
+
+
+def test_viewers_see_forms_but_neither_build_nor_export(team_a):
+    from netmark.core.roles import Role
+
+    form = make_form(team_a)
+    viewer = team_a.browser_client(Role.VIEWER)
+    detail = viewer.get(f"/w/ws-a/capture/forms/{form.pk}/")
+    assert detail.status_code == 200 and "submissions.csv" not in detail.content.decode()
+    assert viewer.get("/w/ws-a/capture/forms/new/").status_code == 403
+    assert viewer.get(f"/w/ws-a/capture/forms/{form.pk}/submissions.csv").status_code == 403
+    assert viewer.post(f"/w/ws-a/capture/forms/{form.pk}/delete/").status_code == 403
+    assert scoped(Form, team_a.workspace).count() == 1
