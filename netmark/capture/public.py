@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from netmark.capture import formfields, markdown, submissions
 from netmark.capture.models import LandingPage
+from netmark.core import signing
 from netmark.core.errors import NotFound
 
 
@@ -80,11 +81,30 @@ def get_published_page(workspace_slug: str, page_slug: str) -> LandingPage:
     return page
 
 
-def page_context(page: LandingPage, *, ip: str, user_agent: str) -> dict:
+PAGE_PURPOSE = "capture.page"
+
+
+def page_context(page: LandingPage, *, ip: str, user_agent: str, data=None, errors=None) -> dict:
     form = page.form if page.form is not None and page.form.is_active else None
     context = {"page": page, "body": markdown.render(page.body), "tracker_domain": ""}
     if page.site is not None and page.site.is_active:
         context["tracker_domain"] = page.site.domain
     if form is not None:
-        context.update(form_context(form, ip=ip, user_agent=user_agent))
+        context.update(form_context(form, ip=ip, user_agent=user_agent, data=data, errors=errors))
+        context["landing_token"] = signing.sign(PAGE_PURPOSE, page.pk)
     return context
+
+
+def landing_page_for(form, token) -> LandingPage | None:
+    """The published page a form was sent from (its signed id), to show errors on it; else None."""
+    try:
+        page_id = signing.unsign(PAGE_PURPOSE, str(token or ""))
+    except NotFound:
+        return None
+    if not isinstance(page_id, int):
+        return None
+    return (
+        LandingPage.unscoped.select_related("workspace", "form", "site")
+        .filter(pk=page_id, workspace_id=form.workspace_id, form_id=form.pk, is_published=True)
+        .first()
+    )

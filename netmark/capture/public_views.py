@@ -138,6 +138,14 @@ def _error(request, form, exc: NetmarkError, data):
         body = {"code": exc.code, "message": exc.message, "fields": exc.fields}
         return _json_answer(exc.status, body, retry_after)
     values = {key: data.get(key) for key in data} if data is not None else {}
+    page = public.landing_page_for(form, values.get("_landing"))
+    if page is not None:
+        response = _landing_response(
+            request, page, status=exc.status, data=values, errors=exc.fields, message=exc.message
+        )
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
     response = _form_page(
         request,
         form,
@@ -195,11 +203,15 @@ def landing_page(request, workspace_slug: str, page_slug: str):
         page = public.get_published_page(workspace_slug, page_slug)
     except NotFound:
         return _not_found()
+    return _landing_response(request, page)
+
+
+def _landing_response(request, page, *, status: int = 200, data=None, errors=None, message: str = ""):
     ip, agent = _visitor(request)
+    context = public.page_context(page, ip=ip, user_agent=agent, data=data, errors=errors)
+    context["message"] = message
     with translation.override(page.language):
-        response = render(
-            request, "capture/landing_page.html", public.page_context(page, ip=ip, user_agent=agent)
-        )
+        response = render(request, "capture/landing_page.html", context, status=status)
     _csp_add(response, "img-src", public.origin_of(page.image_url))
     response = _allow_redirect(response, page.form)
     response["Cache-Control"] = "no-store"  # the form carries a fresh render token

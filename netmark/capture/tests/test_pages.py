@@ -167,3 +167,21 @@ def test_viewers_see_forms_but_neither_build_nor_export(team_a):
     assert viewer.get(f"/w/ws-a/capture/forms/{form.pk}/submissions.csv").status_code == 403
     assert viewer.post(f"/w/ws-a/capture/forms/{form.pk}/delete/").status_code == 403
     assert scoped(Form, team_a.workspace).count() == 1
+
+
+def test_an_error_sent_from_a_landing_page_shows_that_page_again(team_a):
+    import re
+
+    form = make_form(team_a)
+    services.create_page(team_a.owner, slug="spring", title="春茶", headline="明前龙井上市", form_id=form.pk,
+                         is_published=True)  # fmt: skip
+    page = Client().get("/p/ws-a/spring/").content.decode()
+    landing = re.search(r'name="_landing" value="([^"]+)"', page).group(1)
+    response = Client().post(
+        f"/f/{form.public_id}/submit", {**answers(form, email="bad"), "_landing": landing}
+    )
+    text = response.content.decode()
+    assert response.status_code == 422
+    assert "明前龙井上市" in text and "请输入邮箱地址" in text and 'value="bad"' in text
+    forged = Client().post(f"/f/{form.public_id}/submit", {**answers(form, email="bad"), "_landing": "x"})
+    assert forged.status_code == 422 and "明前龙井上市" not in forged.content.decode()  # the plain form page
