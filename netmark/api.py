@@ -15,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from netmark import __version__
 from netmark.analytics.api import router as analytics_router
 from netmark.analytics.stores import StoreUnavailable
+from netmark.capture.api import router as capture_router
 from netmark.contacts.api import router as contacts_router
 from netmark.core.api import router as core_router
 from netmark.core.api_auth import TokenAuth
@@ -121,6 +122,7 @@ api.add_router("/", planning_router)
 api.add_router("/", links_router)
 api.add_router("/", analytics_router)
 api.add_router("/", contacts_router)
+api.add_router("/", capture_router)
 api.add_router("/", roi_router)
 api.add_router("/", attribution_router)
 api.add_router("/", mailing_router)

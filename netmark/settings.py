@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "netmark.analytics",
     "netmark.links",
     "netmark.contacts",
+    "netmark.capture",
     "netmark.roi",
     "netmark.mailing",
     "netmark.reports",

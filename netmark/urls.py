@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("netmark.analytics.public_urls")),
     path("", include("netmark.mailing.public_urls")),
     path("", include("netmark.reports.public_urls")),
+    path("", include("netmark.capture.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     # Operators sign in through netmark's own page (throttled, two-factor) rather than the admin's form.
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),

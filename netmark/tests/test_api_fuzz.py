@@ -93,7 +93,22 @@ CUSTOM_FIELD_RULES = {
     "choices": "a choice field needs 1 to 100 non-empty choices",
     "label": "text is NFKC-normalised before its length is checked",
 }
+CAPTURE_BLANK = "names and titles are NFKC-normalised and may not be blank"
+CAPTURE_FORM_RULES = {
+    "fields": "a form needs an email or a phone field and every required custom field (data, not schema)",
+    "fields.N.key": "a key names a contact field or one of the workspace's custom fields, once (data)",
+    "fields.N.kind": "a field's kind follows from its key (text fields may be textareas)",
+    "fields.N.label": "labels are checked after NFKC normalisation",
+    "redirect_url": "a redirect needs a host that urllib parses (beyond the pattern)",
+    "name": CAPTURE_BLANK,
+    "tags": "tags are NFKC-normalised; blank ones are dropped",
+}
+CAPTURE_PAGE_RULES = {"image_url": CAPTURE_FORM_RULES["redirect_url"], "title": CAPTURE_BLANK}
 SEMANTIC_RULES = {
+    "POST /api/v1/forms": CAPTURE_FORM_RULES,
+    "PATCH /api/v1/forms/{form_id}": CAPTURE_FORM_RULES,
+    "POST /api/v1/landing-pages": CAPTURE_PAGE_RULES,
+    "PATCH /api/v1/landing-pages/{page_id}": CAPTURE_PAGE_RULES,
     "POST /api/v1/contacts": CONTACT_RULES,
     "PATCH /api/v1/contacts/{contact_id}": CONTACT_RULES,
     "POST /api/v1/contacts/{contact_id}/merge": {"other_id": "a contact cannot be merged with itself"},

@@ -20,6 +20,8 @@ EXEMPT = {
     "api/v1/": "the token API: bearer tokens in a header, never cookies, so a forged form cannot use it",
     "api/event": "the tracker's Plausible-compatible endpoint: public, reads no cookie, only appends events",
     "api/send": "the tracker's Umami-compatible endpoint: public, reads no cookie, only appends events",
+    "f/<str:public_id>/submit": "public form submissions (hosted, iframe and script embeds on other sites):"
+    " no cookie is read; the signed render token of the form is the authority, rate limited per address",
     "mail/unsubscribe/": "RFC 8058 one-click unsubscribe: mail clients POST without cookies; the signed token"
     " is the authority and the only effect is adding the token's own address to the suppression list",
     "mail/hooks/": "provider webhooks (SES, SendGrid, Mailgun): servers POST without cookies; each call is"

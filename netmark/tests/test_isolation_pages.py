@@ -34,6 +34,10 @@ NOT_WALKED = {
     "r/<str:token>/": "public report share link, authorised by its signed token (TOKEN)",
     "mail/t/": "public open pixel, click redirect and honeypot, authorised by signed tokens (TOKEN)",
     "mail/hooks/": "provider webhooks, POST only, authorised by the provider's signature (HOOK-IN)",
+    "f/<str:public_id>/": "public forms, reached by their unguessable public id (TOKEN); capture's tests"
+    " cover unknown ids and that a form writes only its own workspace",
+    "p/<slug:workspace_slug>/<slug:page_slug>/": "published landing pages are public by design; unpublished"
+    " ones answer 404 like unknown ones (capture's tests)",
 }
 # Parameters that identify a team's record although they are not integer ids.
 TEAM_KEYS = {"key"}

@@ -37,6 +37,7 @@ TAGS = {
     "analytics": ("anyone", "execute", "erase"),
     "links": ("anyone", "execute", "erase"),
     "contacts": ("anyone", "execute", "erase"),
+    "capture": ("anyone", "execute", "erase"),  # forms and landing pages are execution
     "roi": ("anyone", "execute", "erase"),  # costs and their imports are execution
     "attribution": ("anyone", "anyone", "anyone"),  # reads; an uploaded file is compared, not stored
     "mailing": ("anyone", "execute", "execute"),  # suppressions: execution roles; viewers read
@@ -63,6 +64,7 @@ OPERATIONS = {
     "GET /api/v1/contacts/{contact_id}/export": "erase",  # an access request
     "POST /api/v1/segments/count": "anyone",  # a read: counting a filter changes nothing
     "GET /api/v1/segments/{segment_id}/export": "execute",  # personal data in bulk
+    "GET /api/v1/forms/{form_id}/submissions/export": "execute",  # personal data in bulk
     "POST /api/v1/currency-rates": "plan",
     "PATCH /api/v1/currency-rates/{rate_id}": "plan",
     "POST /api/v1/plans/{plan_id}/evaluations": "evaluate",

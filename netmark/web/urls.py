@@ -74,6 +74,7 @@ urlpatterns = [
     path("w/<slug:slug>/planning/", include("netmark.planning.urls")),
     path("w/<slug:slug>/links/", include("netmark.links.urls")),
     path("w/<slug:slug>/contacts/", include("netmark.contacts.urls")),
+    path("w/<slug:slug>/capture/", include("netmark.capture.urls")),
     path("w/<slug:slug>/analytics/", include("netmark.analytics.urls")),
     path("w/<slug:slug>/roi/", include("netmark.roi.urls")),
     path("w/<slug:slug>/mailing/", include("netmark.mailing.urls")),
