@@ -8,7 +8,7 @@ paths. One index serves every workspace using the key; an index whose field was 
 place (harmless; the next field with that key reuses it).
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from netmark.contacts.fields import KEY
 
@@ -23,11 +23,21 @@ def value_sql(key: str) -> str:
 
 
 def ensure(key: str, *, schema_editor=None) -> None:
-    statement = (
-        f"CREATE INDEX IF NOT EXISTS contacts_cf_{key} ON contacts_contact (workspace_id, {value_sql(key)})"
-    )
+    """On PostgreSQL the index is built CONCURRENTLY once the field's transaction has committed:
+    a plain CREATE INDEX would block writes to the contacts while it runs, and it cannot run in a
+    transaction that still has deferred foreign-key checks pending."""
+    target = f"contacts_contact (workspace_id, {value_sql(key)})"
     if schema_editor is not None:
-        schema_editor.execute(statement)
+        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS contacts_cf_{key} ON {target}")
         return
+    if connection.vendor == "postgresql":
+        transaction.on_commit(
+            lambda: _run(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS contacts_cf_{key} ON {target}")
+        )
+        return
+    _run(f"CREATE INDEX IF NOT EXISTS contacts_cf_{key} ON {target}")
+
+
+def _run(statement: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement)
