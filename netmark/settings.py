@@ -188,6 +188,10 @@ else:
 
 # Outbound connections: private addresses are refused unless an operator allows them.
 ALLOW_PRIVATE_ADDRESSES = env_bool("ALLOW_PRIVATE_ADDRESSES", False)
+# Campaign sending: seconds a worker's lease on its rows lasts (renewed every third of it), and
+# the sending jobs (one SMTP connection each) a campaign runs in parallel.
+CAMPAIGN_LEASE_SECONDS = env_int("CAMPAIGN_LEASE_SECONDS", 60)
+CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 2)
 
 # API: requests per minute per token (per process in the embedded default, README).
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT", 600)

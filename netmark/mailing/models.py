@@ -88,3 +88,12 @@ class Suppression(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.email
+
+
+from netmark.mailing.campaign_models import (  # noqa: E402, F401 - lists and campaigns, in their own module
+    Campaign,
+    MailingList,
+    Recipient,
+    Subscription,
+    Variant,
+)

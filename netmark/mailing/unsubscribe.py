@@ -62,4 +62,8 @@ def unsubscribe(token: str) -> tuple[Target, bool]:
     target = read_token(token)
     detail = " ".join(part for part in (target.list_key, target.campaign_key) if part)
     _row, created = suppress(target.workspace.pk, target.email, Suppression.Reason.UNSUBSCRIBE, detail)
+    if target.list_key.isdigit():
+        from netmark.mailing.lists import unsubscribe_contact  # noqa: PLC0415 - lists sends mail too
+
+        unsubscribe_contact(target.workspace.pk, int(target.list_key), target.email)
     return target, created
