@@ -61,8 +61,8 @@ def _clean(workspace, fields: dict) -> dict:
         raise ValidationFailed(fields={"segment_id": _("Segments cannot be used by campaigns yet.")})
     if "test_percent" in data and not 0 <= int(data["test_percent"] or 0) <= 50:
         raise ValidationFailed(fields={"test_percent": _("Between 0 and 50 per cent.")})
-    if "test_alpha" in data and not 0 < float(data["test_alpha"]) < 0.5:
-        raise ValidationFailed(fields={"test_alpha": _("Between 0 and 0.5, such as 0.05.")})
+    if "test_alpha" in data and not 0.001 <= float(data["test_alpha"]) <= 0.2:
+        raise ValidationFailed(fields={"test_alpha": _("Between 0.001 and 0.2, such as 0.05.")})
     if data.get("test_metric", "opens") not in Campaign.Metric.values:
         raise ValidationFailed(fields={"test_metric": _("Choose opens or clicks.")})
     return data
@@ -265,6 +265,19 @@ def cancel_campaign(member, campaign_id) -> Campaign:
         state=State.SKIPPED, last_detail="cancelled"
     )
     return campaign
+
+
+def change_status(member, campaign_id, status: str, *, at=None) -> Campaign:
+    """The API's one door for state changes: ``sending`` (start or resume), ``paused``, ``cancelled``."""
+    if status == Status.PAUSED:
+        return pause_campaign(member, campaign_id)
+    if status == Status.CANCELLED:
+        return cancel_campaign(member, campaign_id)
+    if status != Status.SENDING:
+        raise ValidationFailed(fields={"status": _("Choose sending, paused or cancelled.")})
+    if get_campaign(member.workspace, campaign_id).status == Status.PAUSED:
+        return resume_campaign(member, campaign_id)
+    return start_campaign(member, campaign_id, at=at)
 
 
 def finish_if_complete(campaign_id: int) -> str:
