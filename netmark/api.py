@@ -23,8 +23,8 @@ from netmark.core.securitylog import log_member_event
 from netmark.core.webhooks_api import router as webhooks_router
 from netmark.links.api import router as links_router
 from netmark.mailing.api import router as mailing_router
-from netmark.mailing.campaign_api import router as mailing_campaigns_router
 from netmark.mailing.api import smtp_router as mailing_settings_router
+from netmark.mailing.campaign_api import router as mailing_campaigns_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
 from netmark.reports.api import router as reports_router

@@ -94,7 +94,10 @@ def noun_help() -> dict[str, str]:
         "analytics": _("web analytics: process, sites, summary, breakdown, goals, funnel"),
         "contact": _("contacts: list, import, export"),
         "roi": _("costs and evaluation: import, costs, evaluate, channels, evaluations, due"),
-        "mailing": _("email sending: smtp-test, dkim-generate, suppressions"),
+        "mailing": _(
+            "email: smtp-test, dkim-generate, suppressions, lists, subscribe, campaigns, campaign-start, "
+            "campaign-pause, campaign-resume, campaign-cancel, campaign-progress, campaign-export"
+        ),
     }
 
 

@@ -74,7 +74,8 @@ def decide(
     hits = (lambda c: c.opens) if metric == OPENS else (lambda c: c.clicks)
     others = [key for key in keys if key != best]
     p_values = [
-        two_proportion_p(hits(counts[best]), counts[best].sent, hits(counts[o]), counts[o].sent) for o in others
+        two_proportion_p(hits(counts[best]), counts[best].sent, hits(counts[o]), counts[o].sent)
+        for o in others
     ]
     worst_p = max(p_values)
     beats_all = all(rates[best] > rates[o] for o in others)

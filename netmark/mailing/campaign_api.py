@@ -47,8 +47,9 @@ def _list_out(mailing_list) -> dict:
 def _subscription_out(row) -> dict:
     return {
         "id": row.pk, "contact_id": row.contact_id, "email": row.contact.email, "status": row.status,
-        "source": row.source, "subscribed_at": row.subscribed_at, "confirmation_sent_at": row.confirmation_sent_at,
-        "confirmed_at": row.confirmed_at, "unsubscribed_at": row.unsubscribed_at,
+        "source": row.source, "subscribed_at": row.subscribed_at,
+        "confirmation_sent_at": row.confirmation_sent_at, "confirmed_at": row.confirmed_at,
+        "unsubscribed_at": row.unsubscribed_at,
     }  # fmt: skip
 
 
@@ -110,12 +111,17 @@ def subscribe(request, list_id: int, payload: MailingSubscribeIn):
 @router.get("/campaigns", response=responses({200: list[CampaignOut]}))
 @paginate(Page)
 def list_campaigns(request):
-    return [_campaign_out(c) for c in campaigns.list_campaigns(request.member.workspace).prefetch_related("variants")]
+    return [
+        _campaign_out(c)
+        for c in campaigns.list_campaigns(request.member.workspace).prefetch_related("variants")
+    ]
 
 
 @router.post("/campaigns", response=responses({201: CampaignOut}))
 def create_campaign(request, payload: CampaignIn):
-    return Status(201, _campaign_out(campaigns.create_campaign(request.member, **_server_field(body(payload)))))
+    return Status(
+        201, _campaign_out(campaigns.create_campaign(request.member, **_server_field(body(payload))))
+    )
 
 
 @router.get("/campaigns/{campaign_id}", response=responses({200: CampaignOut}))
@@ -126,7 +132,9 @@ def get_campaign(request, campaign_id: int):
 @router.patch("/campaigns/{campaign_id}", response=responses({200: CampaignOut, **CONFLICT}))
 def update_campaign(request, campaign_id: int, payload: CampaignPatch):
     """Drafts only."""
-    return _campaign_out(campaigns.update_campaign(request.member, campaign_id, **_server_field(given(payload))))
+    return _campaign_out(
+        campaigns.update_campaign(request.member, campaign_id, **_server_field(given(payload)))
+    )
 
 
 @router.delete("/campaigns/{campaign_id}", response=responses({204: None, **CONFLICT}))
@@ -136,7 +144,9 @@ def delete_campaign(request, campaign_id: int):
     return Status(204, None)
 
 
-@router.put("/campaigns/{campaign_id}/variants", response=responses({200: list[CampaignVariantOut], **CONFLICT}))
+@router.put(
+    "/campaigns/{campaign_id}/variants", response=responses({200: list[CampaignVariantOut], **CONFLICT})
+)
 def set_variants(request, campaign_id: int, payload: CampaignVariantsIn):
     """A/B variants of a draft (subject and optionally HTML); the first key is the control."""
     variants = campaigns.set_variants(request.member, campaign_id, [v.model_dump() for v in payload.variants])

@@ -20,7 +20,12 @@ class MailingList(WorkspaceOwned):
     name = models.CharField(_("name"), max_length=100)
     language = models.CharField(_("language"), max_length=10, choices=LANGUAGES, default="zh-hans")
     server = models.ForeignKey(
-        SmtpServer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("sender")
+        SmtpServer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("sender"),
     )
     plan = models.ForeignKey(
         Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("promotion")

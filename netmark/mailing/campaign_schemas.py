@@ -70,7 +70,9 @@ class CampaignIn(InputSchema):
     smtp_server_id: int | None = None
     from_name: str = Field("", max_length=100, pattern=NO_NUL)
     from_email: str = Field("", max_length=254, description="Default: the SMTP server's sender.")
-    subject: str = Field(max_length=500, min_length=1, examples=['{{ contact.first_name | default("朋友") }}，新茶到了'])
+    subject: str = Field(
+        max_length=500, min_length=1, examples=['{{ contact.first_name | default("朋友") }}，新茶到了']
+    )
     html: str = Field(max_length=500_000, min_length=1, examples=["<p>春茶上市</p>"])
     text: str = Field("", max_length=500_000, description="Default: derived from the HTML.")
     test_percent: Whole = Field(0, ge=0, le=50, description="A/B test share of the audience, per cent.")
@@ -149,8 +151,12 @@ class CampaignOut(Schema):
 class CampaignProgressOut(Schema):
     status: str
     total: int
-    states: dict[str, int] = Field(description="Recipients per state: held, pending, claimed, sending, sent, ...")
-    uncertain: int = Field(description="Messages that may have gone out twice (in flight at a crash or a cut).")
+    states: dict[str, int] = Field(
+        description="Recipients per state: held, pending, claimed, sending, sent, ..."
+    )
+    uncertain: int = Field(
+        description="Messages that may have gone out twice (in flight at a crash or a cut)."
+    )
     done_percent: float
     variants: dict[str, dict[str, int]]
     winner: str

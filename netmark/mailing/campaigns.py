@@ -72,7 +72,9 @@ def _editable(member, campaign_id) -> Campaign:
     require(member, Capability.EXECUTE)
     campaign = get_for(Campaign, member.workspace, campaign_id, queryset=scoped(Campaign, member.workspace))
     if campaign.status != Status.DRAFT:
-        raise Conflict(_("Only a draft can be changed; this campaign is %(status)s.") % {"status": campaign.status})
+        raise Conflict(
+            _("Only a draft can be changed; this campaign is %(status)s.") % {"status": campaign.status}
+        )
     return campaign
 
 
@@ -115,8 +117,11 @@ def set_variants(member, campaign_id, variants: list[dict]) -> list[Variant]:
     campaign.variants.all().delete()
     made = [
         Variant.unscoped.create(
-            workspace=campaign.workspace, campaign=campaign, key=key[:20],
-            subject=str(v.get("subject") or campaign.subject)[:500], html=str(v.get("html") or ""),
+            workspace=campaign.workspace,
+            campaign=campaign,
+            key=key[:20],
+            subject=str(v.get("subject") or campaign.subject)[:500],
+            html=str(v.get("html") or ""),
         )  # fmt: skip
         for key, v in zip(keys, variants, strict=True)
     ]
@@ -201,8 +206,14 @@ def begin(campaign: Campaign) -> Campaign:
     plan = abtest.split(len(contacts), campaign.test_percent if len(variants) > 1 else 0, variants)
     Recipient.unscoped.bulk_create(
         [
-            Recipient(workspace_id=campaign.workspace_id, campaign=campaign, contact=c, email=c.email,
-                      variant=key, state=State.PENDING if key or not variants else State.HELD)  # fmt: skip
+            Recipient(
+                workspace_id=campaign.workspace_id,
+                campaign=campaign,
+                contact=c,
+                email=c.email,
+                variant=key,
+                state=State.PENDING if key or not variants else State.HELD,
+            )  # fmt: skip
             for c, key in zip(contacts, plan, strict=True)
         ],
         batch_size=1000,
@@ -227,7 +238,9 @@ def queue_sending(campaign_id: int) -> None:
 def _move(member, campaign_id, allowed: tuple, to: str, action: str) -> Campaign:
     require(member, Capability.EXECUTE)
     campaign = get_campaign(member.workspace, campaign_id)
-    moved = Campaign.unscoped.filter(pk=campaign.pk, status__in=allowed).update(status=to, updated_at=timezone.now())
+    moved = Campaign.unscoped.filter(pk=campaign.pk, status__in=allowed).update(
+        status=to, updated_at=timezone.now()
+    )
     if not moved:
         raise Conflict(_("This campaign is %(status)s; it cannot be %(action)s.") % {
             "status": campaign.get_status_display(), "action": action})  # fmt: skip
@@ -239,7 +252,9 @@ def _move(member, campaign_id, allowed: tuple, to: str, action: str) -> Campaign
 @transaction.atomic
 def pause_campaign(member, campaign_id) -> Campaign:
     """Workers stop after the message in hand; nothing in flight is lost."""
-    return _move(member, campaign_id, (Status.SENDING, Status.SCHEDULED, Status.WAITING), Status.PAUSED, "paused")
+    return _move(
+        member, campaign_id, (Status.SENDING, Status.SCHEDULED, Status.WAITING), Status.PAUSED, "paused"
+    )
 
 
 @transaction.atomic
@@ -247,7 +262,11 @@ def resume_campaign(member, campaign_id) -> Campaign:
     campaign = _move(member, campaign_id, (Status.PAUSED,), Status.SENDING, "resumed")
     if campaign.started_at is None:
         return begin(campaign)
-    if campaign.test_ends_at and campaign.recipients.filter(state=State.HELD).exists() and not campaign.winner:
+    if (
+        campaign.test_ends_at
+        and campaign.recipients.filter(state=State.HELD).exists()
+        and not campaign.winner
+    ):
         Campaign.unscoped.filter(pk=campaign.pk).update(status=Status.WAITING)
     else:
         queue_sending(campaign.pk)
@@ -293,7 +312,9 @@ def finish_if_complete(campaign_id: int) -> str:
             status=Status.WAITING, test_ends_at=ends
         )
         return Status.WAITING if moved else ""
-    moved = Campaign.unscoped.filter(pk=campaign_id, status=Status.SENDING).update(status=Status.DONE, finished_at=now)
+    moved = Campaign.unscoped.filter(pk=campaign_id, status=Status.SENDING).update(
+        status=Status.DONE, finished_at=now
+    )
     return Status.DONE if moved else ""
 
 
@@ -327,10 +348,8 @@ def advance(now=None) -> dict[str, int]:
     started = 0
     for campaign in Campaign.unscoped.filter(status=Status.SCHEDULED, scheduled_at__lte=now):
         started += _begin_scheduled(campaign)
-    released = sum(
-        1 for pk in Campaign.unscoped.filter(status=Status.WAITING, test_ends_at__lte=now).values_list("pk", flat=True)
-        if release_winner(pk)
-    )  # fmt: skip
+    waiting = Campaign.unscoped.filter(status=Status.WAITING, test_ends_at__lte=now)
+    released = sum(1 for pk in waiting.values_list("pk", flat=True) if release_winner(pk))
     recovered = delivery.recover()
     queued = 0
     for pk in Campaign.unscoped.filter(status=Status.SENDING).values_list("pk", flat=True):

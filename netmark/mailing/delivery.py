@@ -51,9 +51,11 @@ def new_worker_id() -> str:
 
 def template_for(campaign: Campaign, variant_key: str = "") -> MessageTemplate:
     """The compiled template of the campaign or of one variant, cached per process."""
-    variant = next((v for v in campaign.variants.all() if v.key == variant_key), None) if variant_key else None
+    variant = (
+        next((v for v in campaign.variants.all() if v.key == variant_key), None) if variant_key else None
+    )
     subject = variant.subject if variant else campaign.subject
-    html = (variant.html if variant and variant.html else campaign.html)
+    html = variant.html if variant and variant.html else campaign.html
     key = (campaign.pk, variant_key, subject, html, campaign.text)
     if key not in _templates:
         if len(_templates) > 256:
@@ -83,7 +85,9 @@ def compose(campaign: Campaign, recipient: Recipient) -> mime.Message:
     that stays the same for every attempt (the key is campaign x address)."""
     sender = sender_of(campaign)
     list_key = str(campaign.mailing_list_id or "")
-    token = make_token(campaign.workspace_id, recipient.email, list_key=list_key, campaign_key=str(campaign.pk))
+    token = make_token(
+        campaign.workspace_id, recipient.email, list_key=list_key, campaign_key=str(campaign.pk)
+    )
     url = unsubscribe_url(token)
     rendered = template_for(campaign, recipient.variant).render(
         personalisation(recipient.contact, recipient.email, url)
@@ -113,7 +117,9 @@ def claim(campaign: Campaign, worker: str, limit: int = BATCH) -> list[Recipient
     lease = now + timedelta(seconds=lease_seconds())
     with transaction.atomic():
         if connection.features.has_select_for_update_skip_locked:
-            ids = list(due.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit])
+            ids = list(
+                due.select_for_update(skip_locked=True).order_by("id").values_list("id", flat=True)[:limit]
+            )
         else:  # SQLite: the transaction holds the write lock, the UPDATE re-checks the state
             ids = list(due.order_by("id").values_list("id", flat=True)[:limit])
         Recipient.unscoped.filter(pk__in=ids, state__in=CLAIMABLE).update(

@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from netmark.contacts import consent, services as contacts
+from netmark.contacts import consent
+from netmark.contacts import services as contacts
 from netmark.contacts.models import Contact
 from netmark.core import audit, records, signing
 from netmark.core.errors import NotFound, ValidationFailed
@@ -179,9 +180,13 @@ def confirm(token: str, *, ip_address: str = "") -> Subscription:
 
 def unsubscribe_contact(workspace_id: int, list_id: int, email: str) -> int:
     """Marks the address's subscription to the list unsubscribed; the number of rows changed."""
-    return Subscription.unscoped.filter(
-        workspace_id=workspace_id, mailing_list_id=list_id, contact__email=email.strip().lower()
-    ).exclude(status=Status.UNSUBSCRIBED).update(status=Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    return (
+        Subscription.unscoped.filter(
+            workspace_id=workspace_id, mailing_list_id=list_id, contact__email=email.strip().lower()
+        )
+        .exclude(status=Status.UNSUBSCRIBED)
+        .update(status=Status.UNSUBSCRIBED, unsubscribed_at=timezone.now())
+    )
 
 
 def is_subscribed(workspace_id: int, list_id: int, contact_id: int) -> bool:
@@ -195,7 +200,12 @@ def confirmation_message(subscription: Subscription) -> mime.Message:
     mailing_list, contact = subscription.mailing_list, subscription.contact
     server = mailing_list.server
     language = contact.language if contact.language in dict(LANGUAGES) else mailing_list.language
-    context = {"list": mailing_list, "contact": contact, "url": confirm_url(subscription), "days": CONFIRM_DAYS}
+    context = {
+        "list": mailing_list,
+        "contact": contact,
+        "url": confirm_url(subscription),
+        "days": CONFIRM_DAYS,
+    }
     with translation.override(language):
         subject = _("Please confirm your subscription to %(list)s") % {"list": mailing_list.name}
         html = render_to_string("mailing/email/confirm_subscription.html", context)

@@ -44,4 +44,3 @@ def resume_campaigns() -> None:
         for _n in range(campaigns.connections()):
             run_campaign(pk)
     close_old_connections()
-

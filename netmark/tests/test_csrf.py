@@ -22,6 +22,8 @@ EXEMPT = {
     "api/send": "the tracker's Umami-compatible endpoint: public, reads no cookie, only appends events",
     "mail/unsubscribe/": "RFC 8058 one-click unsubscribe: mail clients POST without cookies; the signed token"
     " is the authority and the only effect is adding the token's own address to the suppression list",
+    "mail/confirm/": "double opt-in confirmation from the emailed link: the signed, expiring token is the"
+    " authority and the only effect is confirming the token's own subscription",
 }
 
 

@@ -6,7 +6,10 @@ from netmark.contacts.consent import record_consent
 from netmark.contacts.models import Contact
 from netmark.mailing.campaign_models import Campaign, MailingList, Subscription
 
-HTML = '<p>{{ contact.first_name | default("朋友") }}，您好！春茶上市。</p><p><a href="{{ unsubscribe_url }}">退订</a></p>'
+HTML = (
+    '<p>{{ contact.first_name | default("朋友") }}，您好！春茶上市。</p>'
+    '<p><a href="{{ unsubscribe_url }}">退订</a></p>'
+)
 NAMES = ["王芳", "李娜", "张伟", "Lucy Chen", "刘洋", "陈静", "杨磊", "赵敏"]
 
 
@@ -32,6 +35,10 @@ def audience(workspace, the_list, emails) -> list[Contact]:
 
 
 def campaign(workspace, the_list, server, **fields) -> Campaign:
-    values = {"name": "春茶上市", "subject": "{{ contact.first_name | default('朋友') }}，新茶到了", "html": HTML}
+    values = {
+        "name": "春茶上市",
+        "subject": "{{ contact.first_name | default('朋友') }}，新茶到了",
+        "html": HTML,
+    }
     values.update(fields)
     return Campaign.unscoped.create(workspace=workspace, mailing_list=the_list, server=server, **values)

@@ -74,7 +74,9 @@ def test_retries_follow_the_backoff_and_stop_after_the_last_attempt(campaign, sm
         make_due(campaign)
         delivery.work(campaign.pk)
     found = rows(campaign)
-    assert {a: (r.state, r.attempts) for a, r in found.items() if a.split("-")[0] in ("temp", "busy", "cut")} == {
+    assert {
+        a: (r.state, r.attempts) for a, r in found.items() if a.split("-")[0] in ("temp", "busy", "cut")
+    } == {
         "temp-b@example.com": (State.FAILED, delivery.MAX_ATTEMPTS),
         "busy-c@example.com": (State.FAILED, delivery.MAX_ATTEMPTS),
         "cut-e@example.com": (State.FAILED, delivery.MAX_ATTEMPTS),
@@ -84,4 +86,6 @@ def test_retries_follow_the_backoff_and_stop_after_the_last_attempt(campaign, sm
     assert (report["states"]["sent"], report["states"]["failed"], report["uncertain"]) == (2, 4, 1)
     delivered = [m for m in smtp_server.messages if m.rcpt_tos == ["flaky1-a@example.com"]]
     assert len(delivered) == 1
-    assert email.message_from_bytes(delivered[0].data)["Message-ID"] == found["flaky1-a@example.com"].message_id
+    assert (
+        email.message_from_bytes(delivered[0].data)["Message-ID"] == found["flaky1-a@example.com"].message_id
+    )

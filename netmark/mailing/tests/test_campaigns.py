@@ -44,7 +44,12 @@ def test_a_campaign_reaches_every_confirmed_subscriber_once(
     assert (row.state, row.attempts, row.message_id) == (State.SENT, 1, first["Message-ID"])
     campaign.refresh_from_db()
     report = campaigns.progress(campaign)
-    assert (campaign.status, report["states"]["sent"], report["total"], report["uncertain"]) == ("done", 12, 12, 0)
+    assert (campaign.status, report["states"]["sent"], report["total"], report["uncertain"]) == (
+        "done",
+        12,
+        12,
+        0,
+    )
 
 
 def test_nobody_who_left_before_their_turn_is_sent_to(
@@ -64,7 +69,9 @@ def test_nobody_who_left_before_their_turn_is_sent_to(
     delivery.work(campaign.pk)
     sent = sorted(m.rcpt_tos[0] for m in smtp_server.messages)
     assert sent == ["r5@example.com", "r6@example.com", "r7@example.com"]
-    skipped = dict(Recipient.unscoped.filter(campaign=campaign, state=State.SKIPPED).values_list("email", "last_detail"))
+    skipped = dict(
+        Recipient.unscoped.filter(campaign=campaign, state=State.SKIPPED).values_list("email", "last_detail")
+    )
     assert skipped == {
         "r0@example.com": "suppressed", "r1@example.com": "not subscribed", "r2@example.com": "no consent",
         "r3@example.com": "no consent", "r4@example.com": "contact deleted",
@@ -104,7 +111,9 @@ def test_pause_stops_the_workers_resume_goes_on_and_cancel_skips_the_rest(
         campaigns.pause_campaign(team_a.owner, campaign.pk)
 
 
-def test_cancel_skips_everyone_not_yet_sent(team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks):
+def test_cancel_skips_everyone_not_yet_sent(
+    team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks
+):
     make.audience(team_a.workspace, the_list, [f"c{i}@example.com" for i in range(6)])
     campaign = make.campaign(team_a.workspace, the_list, server_row)
     with django_capture_on_commit_callbacks(execute=False):
@@ -115,7 +124,9 @@ def test_cancel_skips_everyone_not_yet_sent(team_a, the_list, server_row, smtp_s
     assert smtp_server.messages == []
 
 
-def test_two_workers_never_claim_the_same_row(team_a, the_list, server_row, django_capture_on_commit_callbacks):
+def test_two_workers_never_claim_the_same_row(
+    team_a, the_list, server_row, django_capture_on_commit_callbacks
+):
     make.audience(team_a.workspace, the_list, [f"w{i}@example.com" for i in range(25)])
     campaign = make.campaign(team_a.workspace, the_list, server_row)
     with django_capture_on_commit_callbacks(execute=False):
@@ -146,11 +157,15 @@ def test_a_stale_lease_is_recovered_and_the_resend_keeps_the_message_id(
     assert campaigns.progress(campaign)["uncertain"] == 1
 
 
-def test_the_recipient_export_is_csv_with_the_states(team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks):
+def test_the_recipient_export_is_csv_with_the_states(
+    team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks
+):
     make.audience(team_a.workspace, the_list, ["=cmd@example.com", "ok@example.com"])
     campaign = make.campaign(team_a.workspace, the_list, server_row)
     start(team_a.owner, campaign, django_capture_on_commit_callbacks)
     text = campaigns.export_recipients(campaign).decode("utf-8-sig").splitlines()
     assert text[0] == ",".join(campaigns.EXPORT_COLUMNS)
     first, second = sorted(text[1:])
-    assert first.startswith("'=cmd@example.com,,sent,1,false,<") and second.startswith("ok@example.com,,sent,1,")
+    assert first.startswith("'=cmd@example.com,,sent,1,false,<") and second.startswith(
+        "ok@example.com,,sent,1,"
+    )

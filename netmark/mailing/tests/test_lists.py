@@ -42,7 +42,9 @@ def test_the_confirmation_email_is_in_the_contacts_language(
     team_a, server_row, smtp_server, django_capture_on_commit_callbacks, language, subject
 ):
     the_list = make.mailing_list(team_a.workspace, server_row)
-    subscription = subscribe(the_list, "Ming@Example.com", django_capture_on_commit_callbacks, language=language)
+    subscription = subscribe(
+        the_list, "Ming@Example.com", django_capture_on_commit_callbacks, language=language
+    )
     assert (subscription.status, subscription.contact.email) == (Status.UNCONFIRMED, "ming@example.com")
     assert subscription.confirmation_sent_at is not None
     [received] = smtp_server.messages
@@ -52,7 +54,9 @@ def test_the_confirmation_email_is_in_the_contacts_language(
     assert not may_contact(subscription.contact, "email_marketing")
 
 
-def test_get_shows_the_page_and_only_post_confirms(team_a, server_row, smtp_server, django_capture_on_commit_callbacks):
+def test_get_shows_the_page_and_only_post_confirms(
+    team_a, server_row, smtp_server, django_capture_on_commit_callbacks
+):
     the_list = make.mailing_list(team_a.workspace, server_row)
     subscription = subscribe(the_list, "fang@example.com", django_capture_on_commit_callbacks, language="en")
     path = link_in(smtp_server.messages[0]).removeprefix("http://127.0.0.1:8000")
@@ -108,10 +112,17 @@ def test_a_one_click_unsubscribe_ends_the_list_subscription_and_an_old_link_does
     assert lists.status_counts(the_list) == {"unconfirmed": 0, "confirmed": 0, "unsubscribed": 1}
 
 
-def test_subscribing_again_after_leaving_starts_a_new_confirmation(team_a, server_row, django_capture_on_commit_callbacks):
+def test_subscribing_again_after_leaving_starts_a_new_confirmation(
+    team_a, server_row, django_capture_on_commit_callbacks
+):
     the_list = make.mailing_list(team_a.workspace, server_row)
     with django_capture_on_commit_callbacks(execute=False):
         subscription, created = lists.subscribe(the_list, "yang@example.com")
         lists.unsubscribe_contact(team_a.workspace.pk, the_list.pk, "yang@example.com")
         again, created_again = lists.subscribe(the_list, "yang@example.com")
-    assert (created, created_again, again.pk, again.status) == (True, False, subscription.pk, Status.UNCONFIRMED)
+    assert (created, created_again, again.pk, again.status) == (
+        True,
+        False,
+        subscription.pk,
+        Status.UNCONFIRMED,
+    )
