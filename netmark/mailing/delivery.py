@@ -198,12 +198,15 @@ def outcome_values(recipient: Recipient, outcome: smtp.Outcome) -> dict:
         return {"state": State.SENT, "sent_at": now, **detail}
     if outcome.status in (smtp.SUPPRESSED, smtp.INVALID):
         return {"state": State.SKIPPED, **detail}
+    if outcome.status == smtp.DEFERRED:  # the hourly pace: nothing was tried, so no attempt counted
+        later = now + timedelta(seconds=outcome.retry_after)
+        return {"state": State.PENDING, "attempts": recipient.attempts - 1, "next_attempt_at": later, **detail}
     if outcome.status == smtp.PERMANENT or recipient.attempts >= MAX_ATTEMPTS:
         return {"state": State.FAILED, **detail}
     if outcome.status == smtp.UNCERTAIN:
         later = now + timedelta(seconds=smtp.backoff(recipient.attempts))
         return {"state": State.UNCERTAIN, "was_uncertain": True, "next_attempt_at": later, **detail}
-    wait = outcome.retry_after or smtp.backoff(recipient.attempts)  # temporary, deferred, blocked
+    wait = smtp.backoff(recipient.attempts)  # temporary or blocked
     return {"state": State.PENDING, "next_attempt_at": now + timedelta(seconds=wait), **detail}
 
 

@@ -89,3 +89,15 @@ def test_retries_follow_the_backoff_and_stop_after_the_last_attempt(campaign, sm
     assert (
         email.message_from_bytes(delivered[0].data)["Message-ID"] == found["flaky1-a@example.com"].message_id
     )
+
+
+def test_the_hourly_pace_defers_without_spending_an_attempt(campaign, smtp_server):
+    campaign.server.per_hour = 1
+    campaign.server.save()
+    delivery.work(campaign.pk)
+    found = rows(campaign)
+    assert sorted(r.attempts for r in found.values()) == [0, 0, 0, 0, 0, 1]  # one went to the server
+    assert len(smtp_server.handler.attempts) == 1
+    deferred = [r for r in found.values() if r.state == State.PENDING and r.attempts == 0]
+    assert len(deferred) == 5  # everyone else waits for the hour, attempts untouched
+    assert all(r.next_attempt_at > timezone.now() + timedelta(minutes=30) for r in deferred)
