@@ -200,7 +200,8 @@ def outcome_values(recipient: Recipient, outcome: smtp.Outcome) -> dict:
         return {"state": State.SKIPPED, **detail}
     if outcome.status == smtp.DEFERRED:  # the hourly pace: nothing was tried, so no attempt counted
         later = now + timedelta(seconds=outcome.retry_after)
-        return {"state": State.PENDING, "attempts": recipient.attempts - 1, "next_attempt_at": later, **detail}
+        attempts = recipient.attempts - 1
+        return {"state": State.PENDING, "attempts": attempts, "next_attempt_at": later, **detail}
     if outcome.status == smtp.PERMANENT or recipient.attempts >= MAX_ATTEMPTS:
         return {"state": State.FAILED, **detail}
     if outcome.status == smtp.UNCERTAIN:
