@@ -356,7 +356,7 @@ def advance(now=None) -> dict[str, int]:
         wake = delivery.next_wake(pk)
         if wake is None:
             finish_if_complete(pk)
-        elif wake == 0:
+        elif wake == 0 and not delivery.is_being_worked(pk):
             queue_sending(pk)
             queued += 1
     return {"started": started, "released": released, "queued": queued, **recovered}

@@ -264,6 +264,12 @@ def _active(campaign_id: int) -> Campaign | None:
     return campaign if campaign is not None and campaign.server is not None else None
 
 
+def is_being_worked(campaign_id: int) -> bool:
+    """Whether some worker holds a live lease on the campaign's rows."""
+    live = Recipient.unscoped.filter(campaign_id=campaign_id, lease_until__gt=timezone.now())
+    return live.exists()
+
+
 def next_wake(campaign_id: int) -> float | None:
     """Seconds until this campaign has work again (a retry or a lease to recover); None: nothing open."""
     rows = Recipient.unscoped.filter(campaign_id=campaign_id, state__in=OPEN_STATES).order_by()

@@ -2,9 +2,11 @@
 validation before the first send, pause / resume / cancel, and the report."""
 
 import email
+from datetime import timedelta
 from email import policy
 
 import pytest
+from django.utils import timezone
 
 from netmark.contacts.consent import may_contact, record_consent
 from netmark.mailing import campaigns, delivery
@@ -169,3 +171,35 @@ def test_the_recipient_export_is_csv_with_the_states(
     assert first.startswith("'=cmd@example.com,,sent,1,false,<") and second.startswith(
         "ok@example.com,,sent,1,"
     )
+
+
+def test_a_scheduled_campaign_starts_when_its_time_comes(
+    team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks
+):
+    make.audience(team_a.workspace, the_list, ["s1@example.com", "s2@example.com"])
+    campaign = make.campaign(team_a.workspace, the_list, server_row)
+    at = timezone.now() + timedelta(hours=2)
+    campaigns.start_campaign(team_a.owner, campaign.pk, at=at)
+    campaign.refresh_from_db()
+    assert (campaign.status, campaign.recipients.count()) == (Campaign.Status.SCHEDULED, 0)
+    assert campaigns.advance()["started"] == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaigns.advance(now=at + timedelta(seconds=1))["started"] == 1
+    campaign.refresh_from_db()
+    assert (campaign.status, len(smtp_server.messages)) == (Campaign.Status.DONE, 2)
+
+
+def test_the_periodic_step_queues_a_sending_campaign_nobody_works_on(
+    team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks
+):
+    make.audience(team_a.workspace, the_list, ["q1@example.com", "q2@example.com"])
+    campaign = make.campaign(team_a.workspace, the_list, server_row)
+    with django_capture_on_commit_callbacks(execute=False):  # the queued jobs were lost with a crash
+        campaigns.start_campaign(team_a.owner, campaign.pk)
+    delivery.claim(campaign, "live-worker", limit=1)
+    assert campaigns.advance()["queued"] == 0  # someone holds a live lease
+    delivery.release("live-worker")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert campaigns.advance()["queued"] == 1
+    campaign.refresh_from_db()
+    assert (campaign.status, len(smtp_server.messages)) == (Campaign.Status.DONE, 2)
