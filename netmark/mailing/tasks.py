@@ -37,10 +37,10 @@ def advance_campaigns() -> dict:
 @on_startup("mailing.resume_campaigns")
 def resume_campaigns() -> None:
     """A restarted consumer picks up every campaign that was sending (the job in flight at a
-    crash is lost with the process; the rows are not)."""
+    crash is lost with the process; the rows are not). Huey calls this once per worker thread,
+    so each thread queues one job per campaign: as many connections as threads."""
     from django.db import close_old_connections  # noqa: PLC0415
 
     for pk in Campaign.unscoped.filter(status=Campaign.Status.SENDING).values_list("pk", flat=True):
-        for _n in range(campaigns.connections()):
-            run_campaign(pk)
+        run_campaign(pk)
     close_old_connections()
