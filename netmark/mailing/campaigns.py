@@ -280,8 +280,9 @@ def cancel_campaign(member, campaign_id) -> Campaign:
         member, campaign_id, (Status.DRAFT, Status.SCHEDULED, Status.SENDING, Status.WAITING, Status.PAUSED),
         Status.CANCELLED, "cancelled",
     )  # fmt: skip
-    campaign.recipients.filter(state__in=(State.PENDING, State.HELD, State.UNCERTAIN)).update(
-        state=State.SKIPPED, last_detail="cancelled"
+    open_rows = (State.PENDING, State.HELD, State.UNCERTAIN, State.CLAIMED)  # claimed: not begun yet
+    campaign.recipients.filter(state__in=open_rows).update(
+        state=State.SKIPPED, last_detail="cancelled", worker="", lease_until=None
     )
     return campaign
 

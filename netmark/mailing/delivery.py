@@ -181,13 +181,13 @@ def _finish_row(recipient: Recipient, worker: str, **values) -> None:
 
 
 def _begin(recipient: Recipient, worker: str, message_id: str) -> bool:
-    """``claimed`` -> ``sending`` (the attempt counted); False when the lease was lost."""
+    """``claimed`` -> ``sending`` (the attempt counted); False when the lease was lost or the
+    campaign stopped sending (paused or cancelled since the batch was claimed)."""
     recipient.attempts += 1
-    return bool(
-        Recipient.unscoped.filter(pk=recipient.pk, worker=worker, state=State.CLAIMED).update(
-            state=State.SENDING, attempts=recipient.attempts, message_id=message_id
-        )
+    mine = Recipient.unscoped.filter(
+        pk=recipient.pk, worker=worker, state=State.CLAIMED, campaign__status=Campaign.Status.SENDING
     )
+    return bool(mine.update(state=State.SENDING, attempts=recipient.attempts, message_id=message_id))
 
 
 def outcome_values(recipient: Recipient, outcome: smtp.Outcome) -> dict:
@@ -251,6 +251,8 @@ def work(campaign_id: int, *, worker: str | None = None, max_seconds: float | No
                     if _active(campaign_id) is None:
                         break
                 state = deliver(campaign, row, worker)
+                if not state:  # paused, cancelled, or the lease was lost: stop here
+                    break
                 done[state] = done.get(state, 0) + 1
     finally:
         release(worker)

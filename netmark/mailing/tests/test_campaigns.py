@@ -203,3 +203,24 @@ def test_the_periodic_step_queues_a_sending_campaign_nobody_works_on(
         assert campaigns.advance()["queued"] == 1
     campaign.refresh_from_db()
     assert (campaign.status, len(smtp_server.messages)) == (Campaign.Status.DONE, 2)
+
+
+def test_a_batch_already_claimed_stops_at_the_next_message_on_pause_and_cancel(
+    team_a, the_list, server_row, smtp_server, django_capture_on_commit_callbacks
+):
+    make.audience(team_a.workspace, the_list, [f"b{i}@example.com" for i in range(6)])
+    campaign = make.campaign(team_a.workspace, the_list, server_row)
+    with django_capture_on_commit_callbacks(execute=False):
+        campaigns.start_campaign(team_a.owner, campaign.pk)
+    first, second, *rest = delivery.claim(campaign, "w1", limit=6)
+    assert delivery.deliver(campaign, first, "w1") == State.SENT
+    campaigns.pause_campaign(team_a.owner, campaign.pk)
+    assert delivery.deliver(campaign, second, "w1") == ""  # the worker's batch was claimed before
+    campaigns.cancel_campaign(team_a.owner, campaign.pk)
+    assert [delivery.deliver(campaign, row, "w1") for row in rest][-1] in ("", State.SKIPPED)
+    assert [m.rcpt_tos[0] for m in smtp_server.messages] == [first.email]
+    assert campaigns.progress(campaign)["states"] == {
+        **dict.fromkeys(State.values, 0),
+        "sent": 1,
+        "skipped": 5,
+    }
