@@ -25,6 +25,7 @@ from netmark.core.webhooks_api import router as webhooks_router
 from netmark.links.api import router as links_router
 from netmark.mailing.api import router as mailing_router
 from netmark.mailing.api import smtp_router as mailing_settings_router
+from netmark.mailing.campaign_api import router as mailing_campaigns_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
 from netmark.reports.api import router as reports_router
@@ -127,4 +128,5 @@ api.add_router("/", roi_router)
 api.add_router("/", attribution_router)
 api.add_router("/", mailing_router)
 api.add_router("/", mailing_settings_router)
+api.add_router("/", mailing_campaigns_router)
 api.add_router("/", reports_router)

@@ -191,6 +191,9 @@ else:
 MACHINE_NETWORKS = env_list("MACHINE_NETWORKS")
 BOUNCE_DOMAIN = env_str("BOUNCE_DOMAIN", _public.hostname or "localhost")
 BOUNCE_SERVER = env_bool("BOUNCE_SERVER", False)  # netmark serve starts the receiver too
+# Campaign messages carry VERP return paths once bounces have somewhere to go: the receiver runs
+# here, or a bounce domain was configured; otherwise bounces go to the SMTP server's own address.
+VERP = env_bool("VERP", BOUNCE_SERVER or bool(env_str("BOUNCE_DOMAIN", "")))
 BOUNCE_SMTP_HOST = env_str("BOUNCE_SMTP_HOST", "127.0.0.1")  # 0.0.0.0 to take mail from the internet
 BOUNCE_SMTP_PORT = env_int("BOUNCE_SMTP_PORT", 2525)
 BOUNCE_MAX_BYTES = env_int("BOUNCE_MAX_BYTES", 2_000_000)
@@ -204,6 +207,10 @@ DNS_TIMEOUT_SECONDS = env_int("DNS_TIMEOUT_SECONDS", 3)
 
 # Outbound connections: private addresses are refused unless an operator allows them.
 ALLOW_PRIVATE_ADDRESSES = env_bool("ALLOW_PRIVATE_ADDRESSES", False)
+# Campaign sending: seconds a worker's lease on its rows lasts (renewed every third of it), and
+# the sending jobs (one SMTP connection each) a campaign runs in parallel.
+CAMPAIGN_LEASE_SECONDS = env_int("CAMPAIGN_LEASE_SECONDS", 60)
+CAMPAIGN_CONNECTIONS = env_int("CAMPAIGN_CONNECTIONS", 2)
 
 # API: requests per minute per token (per process in the embedded default, README).
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT", 600)

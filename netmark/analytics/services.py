@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from netmark.analytics import classify, identity, ingest, sites, spool
 from netmark.analytics.channels import channel_label  # noqa: F401 - re-exported
+from netmark.analytics.kpis import plan_campaign  # noqa: F401 - re-exported
 from netmark.analytics.models import Site
 from netmark.analytics.reports import Period, make_query, parse_goal, period_or_default
 from netmark.analytics.stores import StoreUnavailable, get_store

@@ -1,7 +1,7 @@
 """Email marketing, the sending core: message building, personalisation, DKIM, SMTP sending,
-suppression and one-click unsubscribe; and what comes back: open and click tracking (machines apart),
-bounces and complaints (VERP, the aiosmtpd receiver, DSN / ARF, provider webhooks), the
-deliverability check. Lists and campaigns sit on top of the contacts app.
+suppression and one-click unsubscribe; lists with double opt-in and campaigns with A/B tests;
+and what comes back: open and click tracking (machines apart), bounces and complaints (VERP,
+the aiosmtpd receiver, DSN / ARF, provider webhooks), the deliverability check.
 
 Owns ``SmtpServer``, ``DkimKey`` and ``Suppression``. Public services (``netmark.mailing.services``):
 ``send_one(server, message, recipient) -> Outcome`` (suppression check, DKIM, throttle, pooled SMTP,
@@ -10,6 +10,12 @@ services; ``mime.build_message`` and ``templating.MessageTemplate`` / ``validate
 sent. Feedback services: ``decorate_html``, ``record_sent``, ``campaign_counts``, ``verp.return_path``,
 ``check_domain``, ``create_hook``. Owns ``MailEvent`` and ``FeedbackHook`` too. Writes ``email_open``,
 ``email_click``, ``email_bounce_hard`` / ``_soft``, ``email_complaint``, ``email_delivered`` and
-``email_unsubscribe`` events (analytics store) and timeline entries; registers no KPI yet
-(campaigns will: emails sent, human opens, clicks, unsubscribes).
+``email_unsubscribe`` events (analytics store) and timeline entries.
+
+Lists and campaigns (``campaign_models``): ``MailingList`` / ``Subscription`` with double opt-in
+(``lists``: ``subscribe``, ``confirm``), ``Campaign`` / ``Variant`` / ``Recipient`` (``campaigns``:
+``start_campaign``, ``change_status``, ``progress``, ``export_recipients``, ``audience_contacts``;
+``delivery``: ``compose``, ``claim``, ``work``, ``recover``; ``abtest``: ``decide``). Jobs in
+``tasks``. ``delivery.compose`` decorates every message for tracking and gives it its VERP return
+path; ``delivery`` records the ``sent`` row when the relay takes a message.
 """

@@ -17,6 +17,12 @@ class MailingConfig(AppConfig):
             group=group,
         )  # fmt: skip
         register_nav(
+            "mailing.lists", _("Mailing lists"), "mailing:list_list", Capability.READ, 68, group=group
+        )
+        register_nav(
+            "mailing.campaigns", _("Campaigns"), "mailing:campaign_list", Capability.READ, 69, group=group
+        )
+        register_nav(
             "mailing.smtp", _("SMTP servers"), "mailing:server_list", Capability.ADMINISTER, 71, group=group
         )
         register_nav(

@@ -195,6 +195,7 @@ def _empty_counts() -> dict:
         "machine_opens": 0,
         "open_events": 0,
         "clicks": 0,
+        "human_clickers": 0,
         "scanner_clicks": 0,
         "clicks_per_link": {},
         "bounces": {"hard": 0, "soft": 0},
@@ -206,8 +207,9 @@ def _empty_counts() -> dict:
 def campaign_counts(workspace_id: int, campaign_id: int) -> dict[str, dict]:
     """Per variant: messages ``sent`` / ``delivered``; ``human_opens`` (messages opened by a person at
     least once), ``machine_opens`` (messages only machines opened), ``open_events`` (all pixel
-    loads); ``clicks`` (human clicks), ``scanner_clicks``, ``clicks_per_link`` (human clicks per
-    URL); ``bounces`` hard / soft, ``complaints``, ``unsubscribes`` (distinct messages)."""
+    loads); ``clicks`` (human clicks), ``human_clickers`` (messages a person clicked in at least
+    once), ``scanner_clicks``, ``clicks_per_link`` (human clicks per URL); ``bounces`` hard / soft,
+    ``complaints``, ``unsubscribes`` (distinct messages)."""
     rows = MailEvent.unscoped.filter(workspace_id=workspace_id, campaign_id=campaign_id)
     found: dict[str, dict] = defaultdict(_empty_counts)
     opened: dict[str, dict[str, set]] = defaultdict(lambda: {"human": set(), "machine": set()})
@@ -225,6 +227,13 @@ def campaign_counts(workspace_id: int, campaign_id: int) -> dict[str, dict]:
     for variant, sets in opened.items():
         found[variant]["human_opens"] = len(sets["human"])
         found[variant]["machine_opens"] = len(sets["machine"] - sets["human"])
+    clickers = (
+        rows.filter(kind=Kind.CLICK, is_machine=False)
+        .values("variant")
+        .annotate(n=Count("message_tag", distinct=True))
+    )
+    for entry in clickers:
+        found[entry["variant"]]["human_clickers"] = entry["n"]
     links = rows.filter(kind=Kind.CLICK, is_machine=False).values("variant", "url").annotate(n=Count("id"))
     for entry in links:
         found[entry["variant"]]["clicks_per_link"][entry["url"]] = entry["n"]

@@ -90,4 +90,11 @@ class Suppression(WorkspaceOwned):
         return self.email
 
 
+from netmark.mailing.campaign_models import (  # noqa: E402, F401 - lists and campaigns, in their own module
+    Campaign,
+    MailingList,
+    Recipient,
+    Subscription,
+    Variant,
+)
 from netmark.mailing.feedback_models import FeedbackHook, MailEvent  # noqa: E402, F401 - registered here

@@ -3,7 +3,7 @@ pixel, click redirects and honeypot, provider webhooks."""
 
 from django.urls import path
 
-from netmark.mailing import hook_views, public_views, tracking_views
+from netmark.mailing import confirm_views, hook_views, public_views, tracking_views
 
 app_name = "mailing_public"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("mail/t/c/<str:token>/", tracking_views.click, name="click"),
     path("mail/t/h/<str:token>/", tracking_views.honeypot, name="honeypot"),
     path("mail/hooks/<str:provider>/<str:key>/", hook_views.provider_hook, name="provider_hook"),
+    path("mail/confirm/<str:token>/", confirm_views.confirm, name="confirm"),
 ]

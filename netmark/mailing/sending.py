@@ -80,8 +80,11 @@ def prepare(workspace_id: int, message: mime.Message) -> bytes:
     return data
 
 
-def send_one(server: SmtpServer, message: mime.Message, recipient: str) -> smtp.Outcome:
+def send_one(
+    server: SmtpServer, message: mime.Message, recipient: str, *, envelope_from: str | None = None
+) -> smtp.Outcome:
     """Sends ``message`` to ``recipient`` through ``server``; never raises for delivery failures.
+    ``envelope_from`` is the MAIL FROM (a VERP return path); the server's address by default.
 
     Blocks for the throttle up to ``throttle.MAX_WAIT`` seconds; past that answers ``deferred``
     with ``retry_after``. ``temporary`` outcomes carry no retry time: the caller applies
@@ -97,7 +100,9 @@ def send_one(server: SmtpServer, message: mime.Message, recipient: str) -> smtp.
     wait = throttle_for(server).acquire(recipient)
     if wait:
         return smtp.Outcome(smtp.DEFERRED, detail=_("Sending pace reached."), retry_after=wait)
-    outcome = pool().get(server.pk, config_for(server)).send(server.from_email, recipient, data)
+    outcome = (
+        pool().get(server.pk, config_for(server)).send(envelope_from or server.from_email, recipient, data)
+    )
     if outcome.status == smtp.PERMANENT and outcome.suppress:
         suppress(
             server.workspace_id, recipient, Suppression.Reason.HARD_BOUNCE, f"{outcome.code} {outcome.detail}"

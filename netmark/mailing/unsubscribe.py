@@ -64,6 +64,10 @@ def unsubscribe(token: str) -> tuple[Target, bool]:
     _row, created = suppress(target.workspace.pk, target.email, Suppression.Reason.UNSUBSCRIBE, detail)
     if created:
         _record_event(target)
+    if target.list_key.isdigit():
+        from netmark.mailing.lists import unsubscribe_contact  # noqa: PLC0415 - lists sends mail too
+
+        unsubscribe_contact(target.workspace.pk, int(target.list_key), target.email)
     return target, created
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from netmark.mailing import feedback_views, views
+from netmark.mailing import campaign_views, feedback_views, views
 
 app_name = "mailing"
 
@@ -21,4 +21,34 @@ urlpatterns = [
     path("deliverability/", feedback_views.deliverability, name="deliverability"),
     path("provider-webhooks/", feedback_views.hook_list, name="hook_list"),
     path("provider-webhooks/<int:feedback_hook_id>/delete/", feedback_views.hook_delete, name="hook_delete"),
+    path("lists/", campaign_views.list_list, name="list_list"),
+    path("lists/<int:mailing_list_id>/", campaign_views.list_detail, name="list_detail"),
+    path("campaigns/", campaign_views.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaign_views.campaign_create, name="campaign_create"),
+    path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:campaign_id>/export/", campaign_views.campaign_export, name="campaign_export"),
+    path(
+        "campaigns/<int:campaign_id>/start/",
+        campaign_views.campaign_action,
+        {"action": "start"},
+        name="campaign_start",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/pause/",
+        campaign_views.campaign_action,
+        {"action": "pause"},
+        name="campaign_pause",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/resume/",
+        campaign_views.campaign_action,
+        {"action": "resume"},
+        name="campaign_resume",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/cancel/",
+        campaign_views.campaign_action,
+        {"action": "cancel"},
+        name="campaign_cancel",
+    ),
 ]

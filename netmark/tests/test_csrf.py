@@ -26,6 +26,8 @@ EXEMPT = {
     " is the authority and the only effect is adding the token's own address to the suppression list",
     "mail/hooks/": "provider webhooks (SES, SendGrid, Mailgun): servers POST without cookies; each call is"
     " authenticated by the provider's signature over the body (HOOK-IN)",
+    "mail/confirm/": "double opt-in confirmation from the emailed link: the signed, expiring token is the"
+    " authority and the only effect is confirming the token's own subscription",
 }
 
 

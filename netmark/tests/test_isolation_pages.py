@@ -31,6 +31,7 @@ NOT_WALKED = {
     "password-reset/<uidb64>/<token>/": "Django's signed password-reset link (AUTH)",
     "s/<str:code>": "public short link; it redirects only to what netmark recorded (REDIRECT)",
     "mail/unsubscribe/<str:token>/": "public one-click unsubscribe, authorised by its signed token (UNSUB)",
+    "mail/confirm/<str:token>/": "public double opt-in confirmation, authorised by its signed token (TOKEN)",
     "r/<str:token>/": "public report share link, authorised by its signed token (TOKEN)",
     "mail/t/": "public open pixel, click redirect and honeypot, authorised by signed tokens (TOKEN)",
     "mail/hooks/": "provider webhooks, POST only, authorised by the provider's signature (HOOK-IN)",

@@ -69,6 +69,7 @@ OPERATIONS = {
     "PATCH /api/v1/currency-rates/{rate_id}": "plan",
     "POST /api/v1/plans/{plan_id}/evaluations": "evaluate",
     "PATCH /api/v1/evaluations/{evaluation_id}": "evaluate",
+    "DELETE /api/v1/mailing-lists/{list_id}": "erase",  # removes every subscription of the list
 }
 
 

@@ -1,0 +1,58 @@
+"""Forms of the list and campaign pages. They parse input only; the services validate and save."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from netmark.core.scoping import scoped
+from netmark.mailing.campaign_models import LANGUAGES, MailingList
+from netmark.mailing.models import SmtpServer
+from netmark.planning.models import Plan
+
+
+def _choices(model, workspace, label=str) -> list:
+    return [("", "—")] + [(row.pk, label(row)) for row in scoped(model, workspace)[:500]]
+
+
+class MailingListForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    language = forms.ChoiceField(label=_("Language"), choices=LANGUAGES)
+    server_id = forms.TypedChoiceField(label=_("Sender"), required=False, coerce=int, empty_value=None)
+    plan_id = forms.TypedChoiceField(label=_("Promotion"), required=False, coerce=int, empty_value=None)
+    description = forms.CharField(label=_("Description"), max_length=500, required=False)
+
+    def __init__(self, workspace, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["server_id"].choices = _choices(SmtpServer, workspace)
+        self.fields["plan_id"].choices = _choices(Plan, workspace)
+
+
+class SubscribeForm(forms.Form):
+    email = forms.EmailField(label=_("Email"), max_length=254)
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=[("", "—"), *LANGUAGES], required=False)
+
+
+class CampaignForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    mailing_list_id = forms.TypedChoiceField(label=_("List"), required=False, coerce=int, empty_value=None)
+    plan_id = forms.TypedChoiceField(label=_("Promotion"), required=False, coerce=int, empty_value=None)
+    server_id = forms.TypedChoiceField(label=_("SMTP server"), required=False, coerce=int, empty_value=None)
+    subject = forms.CharField(
+        label=_("Subject"),
+        max_length=500,
+        help_text=_('Personalise with {{ contact.first_name | default("朋友") }}.'),
+    )
+    html = forms.CharField(label=_("HTML body"), widget=forms.Textarea(attrs={"rows": 12}))
+    test_percent = forms.IntegerField(
+        label=_("A/B test share (%)"), min_value=0, max_value=50, initial=0,
+        help_text=_("With variants: this share gets them first, the rest gets the winner."),
+    )  # fmt: skip
+    test_wait_minutes = forms.IntegerField(
+        label=_("Wait before choosing (minutes)"), min_value=1, initial=240
+    )
+
+    def __init__(self, workspace, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mailing_list_id"].choices = _choices(MailingList, workspace)
+        self.fields["plan_id"].choices = _choices(Plan, workspace)
+        self.fields["server_id"].choices = _choices(SmtpServer, workspace)

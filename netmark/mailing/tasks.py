@@ -1,0 +1,46 @@
+"""Mailing jobs: confirmation emails, campaign sending, and the periodic step that starts scheduled
+campaigns, releases A/B winners and recovers sending whose worker died (ARCHITECTURE.md, "Jobs that
+cannot be lost": the state lives in ``Recipient`` rows, every task is idempotent)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
+
+from netmark.mailing import campaigns, delivery, lists
+from netmark.mailing.campaign_models import Campaign
+
+WORK_SECONDS = 300  # one job sends for at most this long, then hands over to a fresh one
+
+
+@db_task()
+def send_confirmation(subscription_id: int) -> str:
+    return lists.send_confirmation(subscription_id)
+
+
+@db_task()
+def run_campaign(campaign_id: int) -> dict:
+    """Sends until nothing is due; then finishes the campaign, or comes back when a retry is due
+    or another worker's lease runs out (that worker may have died: its rows get recovered)."""
+    done = delivery.work(campaign_id, max_seconds=WORK_SECONDS)
+    wake = delivery.next_wake(campaign_id)
+    if wake is None:
+        campaigns.finish_if_complete(campaign_id)
+    elif Campaign.unscoped.filter(pk=campaign_id, status=Campaign.Status.SENDING).exists():
+        run_campaign.schedule(args=(campaign_id,), delay=max(1.0, wake))
+    return done
+
+
+@db_periodic_task(crontab(minute="*"))
+def advance_campaigns() -> dict:
+    return campaigns.advance()
+
+
+@on_startup("mailing.resume_campaigns")
+def resume_campaigns() -> None:
+    """A restarted consumer picks up every campaign that was sending (the job in flight at a
+    crash is lost with the process; the rows are not). Huey calls this once per worker thread,
+    so each thread queues one job per campaign: as many connections as threads."""
+    from django.db import close_old_connections  # noqa: PLC0415
+
+    for pk in Campaign.unscoped.filter(status=Campaign.Status.SENDING).values_list("pk", flat=True):
+        run_campaign(pk)
+    close_old_connections()
