@@ -9,6 +9,7 @@ class MailingConfig(AppConfig):
 
     def ready(self) -> None:
         from netmark.core.roles import Capability
+        from netmark.mailing import kpis
         from netmark.web.navigation import register_nav
 
         group = _("Execution")
@@ -41,6 +42,7 @@ class MailingConfig(AppConfig):
             group=group,
         )
         self._register_timeline_types()
+        kpis.register()
 
     @staticmethod
     def _register_timeline_types() -> None:

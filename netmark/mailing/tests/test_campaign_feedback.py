@@ -87,3 +87,22 @@ def test_the_envelope_sender_is_the_verp_return_path_and_its_bounce_suppresses(
     bounce = MailEvent.unscoped.get(kind="bounce_hard")
     assert bounce.campaign_id == sent_campaign.pk
     assert not Suppression.unscoped.filter(email="lina@163.example").exists()
+
+
+def test_the_promotion_counts_its_emails_people_opened_and_clicked(team_a, sent_campaign, smtp_server):
+    from netmark.core.kpis import get_kpi
+
+    later = timezone.now() + timedelta(minutes=5)
+    for message in smtp_server.messages:
+        token = CLICK.findall(html_of(message))[-1]
+        tracking.record_click(token, user_agent=PERSON, ip="203.0.113.9", at=later)
+        tracking.record_click(token, user_agent=PERSON, ip="203.0.113.9", at=later + timedelta(seconds=30))
+        pixel = re.search(r"/mail/t/o/([^\"/]+)\.gif", html_of(message)).group(1)
+        tracking.record_open(pixel, user_agent="Mozilla/5.0", ip="17.58.0.1", at=later)  # Apple's proxy
+    plan = sent_campaign.plan
+    values = {
+        name: get_kpi(name).compute(plan, None, None)
+        for name in ("emails_sent", "email_opens", "email_clicks")
+    }
+    assert values == {"emails_sent": 2, "email_opens": 0, "email_clicks": 4}
+    assert get_kpi("email_unsubscribes").higher_is_better is False
