@@ -286,20 +286,23 @@ def _raw_branches(part, select: str, time_column: str, head: list, query: Query)
 
 
 def _combined(measures: list[str], rolled: str, raw: str, presence: str | None, order: str) -> str:
-    overlap = (
-        f", presence AS ({presence}), overlap AS (SELECT g, SUM(n - 1) AS extra FROM (SELECT visitor, g,"
-        " COUNT(DISTINCT day) AS n FROM presence GROUP BY visitor, g) WHERE n > 1 GROUP BY g)"
-        if presence
-        else ", overlap AS (SELECT NULL AS g, 0 AS extra WHERE FALSE)"
-    )
-    sums = ", ".join(f"COALESCE(r.{name}, 0) + COALESCE(a.{name}, 0) AS {name}" for name in measures[1:])
+    """One aggregation over the rolled-up rows, the raw remainder's groups and, per group, the
+    visitors counted on more than one of the days (taken off the sum of per-day counts)."""
+    zeros = ", ".join(f"0 AS {name}" for name in measures[1:])
+    parts = [
+        f"SELECT g, {', '.join(measures)}, 0 AS extra FROM ({rolled})",
+        f"SELECT g, COUNT(DISTINCT visitor) AS visitors, {raw_measures(measures)}, 0 AS extra"
+        " FROM raw GROUP BY g",
+    ]
+    if presence:
+        parts.append(
+            f"SELECT g, 0 AS visitors, {zeros}, n - 1 AS extra FROM (SELECT visitor, g,"
+            f" COUNT(DISTINCT day) AS n FROM ({presence}) GROUP BY visitor, g) WHERE n > 1"
+        )
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in measures[1:])
     return (
-        f"WITH raw AS ({raw}), rolled AS ({rolled}), raw_agg AS (SELECT g, COUNT(DISTINCT visitor) AS"
-        f" visitors, {raw_measures(measures)} FROM raw GROUP BY g){overlap}"
-        f" SELECT k.g, COALESCE(r.visitors, 0) + COALESCE(a.visitors, 0) - COALESCE(o.extra, 0) AS visitors,"
-        f" {sums} FROM (SELECT g FROM rolled UNION SELECT g FROM raw_agg) k"
-        " LEFT JOIN rolled r ON r.g = k.g LEFT JOIN raw_agg a ON a.g = k.g LEFT JOIN overlap o ON o.g = k.g"
-        f" {order}"
+        f"WITH raw AS ({raw}) SELECT g, SUM(visitors) - SUM(extra) AS visitors, {sums}"
+        f" FROM ({' UNION ALL '.join(parts)}) GROUP BY g {order}"
     )
 
 
@@ -340,11 +343,11 @@ def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, 
     dim, value = flt if flt else ("", "")
     if group not in ("total", "day"):
         dim, value = group, None
-    sums = ", ".join(f"SUM({name}) AS {name}" for name in _VISIT_MEASURES)
     rolled_group = {"total": "''", "day": "day"}.get(group, "value")
     rolled = (
-        f"SELECT {rolled_group} AS g, {sums} FROM read_parquet({quote(files['r_visits'])})"
-        f" WHERE dim = ?{'' if value is None else ' AND value = ?'} AND day IN {_days(part.full)} GROUP BY g"
+        f"SELECT {rolled_group} AS g, {', '.join(_VISIT_MEASURES)}"
+        f" FROM read_parquet({quote(files['r_visits'])})"
+        f" WHERE dim = ?{'' if value is None else ' AND value = ?'} AND day IN {_days(part.full)}"
     )
     rolled_params = [dim] if value is None else [dim, value]
     presence, presence_params = None, []
@@ -364,11 +367,11 @@ def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, 
             )
             presence_params += [*head, *match_params]
     if group == "day":
-        order = "ORDER BY k.g"
+        order = "ORDER BY g"
     elif group == "total":
         order = ""
     else:
-        order = "ORDER BY visitors DESC, visits DESC, k.g LIMIT ?"
+        order = "ORDER BY visitors DESC, visits DESC, g LIMIT ?"
     statement = _combined(_VISIT_MEASURES, rolled, raw, presence, order)
     return statement, [*params, *rolled_params, *presence_params, *([limit] if order.endswith("?") else [])]
 
@@ -383,8 +386,8 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
     )
     raw, params = _raw_branches(part, select, "e.ts", head, query)
     rolled = (
-        "SELECT path AS g, SUM(visitors) AS visitors, SUM(pageviews) AS pageviews, SUM(revenue) AS revenue"
-        f" FROM read_parquet({quote(files['r_pages'])}) WHERE day IN {_days(part.full)} GROUP BY path"
+        "SELECT path AS g, visitors, pageviews, revenue"
+        f" FROM read_parquet({quote(files['r_pages'])}) WHERE day IN {_days(part.full)}"
     )
     presence, presence_params = None, []
     if part.full:
@@ -399,7 +402,7 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
                 " AND s.visitor IN (SELECT visitor FROM raw)"
             )
             presence_params = head
-    order = "ORDER BY visitors DESC, pageviews DESC, k.g LIMIT ?"
+    order = "ORDER BY visitors DESC, pageviews DESC, g LIMIT ?"
     statement = _combined(_PAGE_MEASURES, rolled, raw, presence, order)
     return statement, [*params, *presence_params, limit]
 
