@@ -41,9 +41,11 @@ DDL = [
 TABLES = ("nm_rollups", "nm_rollup_days", "nm_rollup_changed")
 
 _MEASURES = (
-    "COUNT(DISTINCT visitor) AS visitors, COUNT(*) AS visits, SUM(pageviews) AS pageviews,"
-    " SUM(CASE WHEN pageviews = 1 AND events = 0 THEN 1 ELSE 0 END) AS bounces,"
-    " SUM(end_ts - start_ts) AS duration, SUM(revenue) AS revenue, SUM(events) AS events"
+    "COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS visits,"
+    " SUM(pageviews)::BIGINT AS pageviews,"
+    " SUM(CASE WHEN pageviews = 1 AND events = 0 THEN 1 ELSE 0 END)::BIGINT AS bounces,"
+    " SUM(end_ts - start_ts)::BIGINT AS duration, SUM(revenue)::BIGINT AS revenue,"
+    " SUM(events)::BIGINT AS events"
 )
 
 
@@ -70,25 +72,37 @@ def due(connection, site_id: int, clock_ms: int, *, force: bool = False) -> bool
     return force or clock_ms - row[0] >= REBUILD_INTERVAL_MS
 
 
-def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: str) -> dict:
+def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: str, previous=None) -> dict:
     """Write the rollup files of one site from its sealed rows (``visits_sql`` / ``events_sql``
-    select them, tombstones applied). Returns what ``install`` records."""
+    select them, tombstones applied). With ``previous`` (the current rollup's manifest) only its
+    changed days are computed again; the other days are copied. Returns what ``install`` records."""
     duck.execute(f"CREATE OR REPLACE TEMP VIEW sv AS {visits_sql}")
     duck.execute(f"CREATE OR REPLACE TEMP VIEW se AS {events_sql}")
     workspaces = duck.execute("SELECT workspace_id FROM sv UNION SELECT workspace_id FROM se")
     workspace_ids = [row[0] for row in workspaces.fetchall()]
     prefix = f"site-{site_id}/rollup-{seq:09d}-{secrets.token_hex(4)}"
     paths = file_paths(prefix)
-    per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM sv GROUP BY day"]
+    only, kept = "", {}
+    if previous is not None:
+        changed = ", ".join(str(int(day)) for day in previous["changed"]) or "NULL"
+        only = f" WHERE day IN ({changed})"
+        kept = {
+            name: f" UNION ALL SELECT * FROM read_parquet('{directory / previous['files'][name]}')"
+            f" WHERE day NOT IN ({changed})"
+            for name in ("r_visits", "r_pages")
+        }
+    per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM sv{only} GROUP BY day"]
     per_dimension += [
-        f"SELECT day, '{name}' AS dim, {name} AS value, {_MEASURES} FROM sv GROUP BY day, {name}"
+        f"SELECT day, '{name}' AS dim, {name} AS value, {_MEASURES} FROM sv{only} GROUP BY day, {name}"
         for name in VISIT_DIMENSIONS
     ]
+    pages_where = f"{only} AND kind = 'pageview'" if only else " WHERE kind = 'pageview'"
     dims = ", ".join(VISIT_DIMENSIONS)
     statements = {
-        "r_visits": " UNION ALL ".join(per_dimension),
-        "r_pages": "SELECT day, path, COUNT(DISTINCT visitor) AS visitors, COUNT(*) AS pageviews,"
-        " COALESCE(SUM(revenue), 0) AS revenue FROM se WHERE kind = 'pageview' GROUP BY day, path",
+        "r_visits": " UNION ALL ".join(per_dimension) + kept.get("r_visits", ""),
+        "r_pages": "SELECT day, path, COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS"
+        f" pageviews, COALESCE(SUM(revenue), 0)::BIGINT AS revenue FROM se{pages_where} GROUP BY day, path"
+        + kept.get("r_pages", ""),
         "m_visits": f"SELECT visitor, day, {dims} FROM sv WHERE visitor IN"
         " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
         "m_pages": "SELECT DISTINCT visitor, day, path FROM se WHERE kind = 'pageview' AND visitor IN"

@@ -222,7 +222,8 @@ class Sealer:
             duck.register("nm_no_visits", arrow_table([], VISIT_COLUMNS))
             duck.register("nm_no_events", arrow_table([], EVENT_COLUMNS))
             seq = self._next_seq(connection)
-            return rollups.build(duck, self.directory, site_id, seq, visits_sql, events_sql)
+            previous = rollups.read_manifest(connection, site_id)
+            return rollups.build(duck, self.directory, site_id, seq, visits_sql, events_sql, previous)
 
     def _merge_levels(self, now_ms: int) -> int:
         merged = 0
