@@ -3,6 +3,7 @@ midnight, previous-salt continuity, time zones, late events, hot and re-sealed r
 days), every dashboard answer of a rolled-up store compared with the same store without a read
 side (SQLite answering from its tables)."""
 
+import dataclasses
 import itertools
 import tempfile
 from pathlib import Path
@@ -76,7 +77,12 @@ def answers(store, query):
 def queries_for(site, start_minute, length_minutes):
     start = T0 + start_minute * MIN
     ranges = [(0, 2**62), (start, start + length_minutes * MIN)]
-    filters = [(), (Filter("device", "mobile"),), (Filter("path", "/cart"),), (Filter("source", "wechat", "contains"),)]
+    filters = [
+        (),
+        (Filter("device", "mobile"),),
+        (Filter("path", "/cart"),),
+        (Filter("source", "wechat", "contains"),),
+    ]
     return [query_for(site, flt, first, last) for first, last in ranges for flt in filters]
 
 
@@ -164,3 +170,19 @@ def test_rows_sealed_after_the_build_are_read_raw_until_the_next_build(team_a, s
     assert (totals.visitors, totals.visits, totals.pageviews, totals.bounces) == (1, 4, 4, 4)
     assert store.seal(now_ms=LATER, rebuild=True)["rollups"] == 1
     assert store.totals(query_for(site)) == totals
+
+
+def test_another_workspace_never_reads_a_rollup_and_deleting_the_site_removes_it(team_a, team_b, store):
+    site = make_site(team_a.workspace)
+    store.append([event(site, T0 + n * 24 * HOUR, n, path="/a") for n in range(3)])
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    assert store.totals(query_for(site)).visitors == 3
+    other = dataclasses.replace(query_for(site), workspace_id=team_b.workspace.pk)
+    assert store.totals(other).visitors == 0
+    assert store.breakdown(other, "path") == []
+    folder = store.columnar.directory
+    assert list(folder.glob("site-*/rollup-*.parquet"))
+    store.delete_site(site.workspace_id, site.pk)
+    assert not list(folder.glob("site-*/rollup-*.parquet"))
+    assert store.totals(query_for(site)).visits == 0
