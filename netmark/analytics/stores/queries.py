@@ -407,5 +407,22 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
     return statement, [*params, *presence_params, limit]
 
 
+def rollup_visitless(query: Query, plan) -> tuple[str, list]:
+    """``visitless_revenue`` from the rollup ``plan``: one row of (revenue, count)."""
+    part = plan.events
+    select = (
+        "SELECT e.revenue FROM nm_events e WHERE e.workspace_id = ? AND e.site_id = ?"
+        " AND e.visit_id IS NULL AND e.kind = 'conversion'"
+    )
+    raw, params = _raw_branches(part, select, "e.ts", [query.workspace_id, query.site_id], query)
+    rolled = f"SELECT revenue, events FROM read_parquet({quote(plan.files['r_visitless'])})"
+    return (
+        f"WITH raw AS ({raw}), rolled AS ({rolled} WHERE day IN {_days(part.full)}) SELECT"
+        " COALESCE((SELECT SUM(revenue) FROM rolled), 0) + COALESCE((SELECT SUM(revenue) FROM raw), 0),"
+        " COALESCE((SELECT SUM(events) FROM rolled), 0) + (SELECT COUNT(*) FROM raw)",
+        params,
+    )
+
+
 def quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"

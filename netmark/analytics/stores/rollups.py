@@ -5,6 +5,7 @@ Built by the sealer from the sealed segments of a site, as Parquet files next to
 - ``r_visits``: per (visit day, dimension, value) the visitors (distinct that day), visits,
   pageviews, bounces, duration, revenue and custom events; dimension ``''`` is the day's total.
 - ``r_pages``: per (event day, path) the pageviews' distinct visitors, count and revenue.
+- ``r_visitless``: per event day the revenue and count of server-side conversions with no visit.
 - ``m_visits`` / ``m_pages``: the visits (pageviews) of the visitors seen on more than one day.
   Distinct visitors over several days = the sum of the per-day counts minus, for each of these
   visitors, the days they were counted more than once; with a daily salt they are few.
@@ -26,7 +27,7 @@ from dataclasses import dataclass, field
 from netmark.analytics.stores.base import VISIT_DIMENSIONS
 
 REBUILD_INTERVAL_MS = 5 * 60 * 1000  # a site's rollup is rebuilt at most this often
-FILES = ("r_visits", "r_pages", "m_visits", "m_pages")
+FILES = ("r_visits", "r_pages", "r_visitless", "m_visits", "m_pages")
 
 DDL = [
     "CREATE TABLE IF NOT EXISTS nm_rollups (site_id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL,"
@@ -89,7 +90,7 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         kept = {
             name: f" UNION ALL SELECT * FROM read_parquet('{directory / previous['files'][name]}')"
             f" WHERE day NOT IN ({changed})"
-            for name in ("r_visits", "r_pages")
+            for name in ("r_visits", "r_pages", "r_visitless")
         }
     per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM sv{only} GROUP BY day"]
     per_dimension += [
@@ -97,12 +98,16 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         for name in VISIT_DIMENSIONS
     ]
     pages_where = f"{only} AND kind = 'pageview'" if only else " WHERE kind = 'pageview'"
+    visitless = "visit_id IS NULL AND kind = 'conversion'"
+    visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
     dims = ", ".join(VISIT_DIMENSIONS)
     statements = {
         "r_visits": " UNION ALL ".join(per_dimension) + kept.get("r_visits", ""),
         "r_pages": "SELECT day, path, COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS"
         f" pageviews, COALESCE(SUM(revenue), 0)::BIGINT AS revenue FROM se{pages_where} GROUP BY day, path"
         + kept.get("r_pages", ""),
+        "r_visitless": "SELECT day, COALESCE(SUM(revenue), 0)::BIGINT AS revenue, COUNT(*)::BIGINT AS events"
+        f" FROM se{visitless_where} GROUP BY day" + kept.get("r_visitless", ""),
         "m_visits": f"SELECT visitor, day, {dims} FROM sv WHERE visitor IN"
         " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
         "m_pages": "SELECT DISTINCT visitor, day, path FROM se WHERE kind = 'pageview' AND visitor IN"

@@ -287,6 +287,8 @@ class SqlEventStore:
             return None
         if group == "path":
             build = lambda plan: queries.rollup_pages(query, plan, limit)  # noqa: E731
+        elif group == "visitless":
+            build = lambda plan: queries.rollup_visitless(query, plan)  # noqa: E731
         else:
             build = lambda plan: queries.rollup_visits(query, plan, group, limit)  # noqa: E731
         try:
@@ -304,8 +306,11 @@ class SqlEventStore:
             statement, params = queries.totals(query)
             totals = _totals(self._read(query, statement, params)[0])
         if not queries.has_visit_filters(query):
-            statement, params = queries.visitless_revenue(query)
-            revenue, count = self._read(query, statement, params)[0]
+            rolled = self._rolled(query, "visitless")
+            if rolled is None:
+                statement, params = queries.visitless_revenue(query)
+                rolled = self._read(query, statement, params)
+            revenue, count = rolled[0]
             totals.revenue_micros += int(revenue)
             totals.events += int(count)
         return totals

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netmark.analytics.stores.base import CUSTOM, Filter, Goal
+from netmark.analytics.stores.base import CONVERSION, CUSTOM, Filter, Goal
 from netmark.analytics.stores.sql import SqlEventStore
 from netmark.analytics.tests.helpers import event, make_site, query_for
 
@@ -33,7 +33,7 @@ hits = st.lists(
         st.sampled_from(PATHS),
         st.sampled_from(DEVICES),
         st.sampled_from(SOURCES),
-        st.booleans(),  # a custom event rather than a pageview
+        st.sampled_from(("pageview", "event", "conversion")),  # a conversion may join no visit
         st.integers(0, 6),  # previous visitor (0: none)
     ),
     min_size=1,
@@ -43,8 +43,12 @@ hits = st.lists(
 
 def events_of(site, rows):
     built = []
-    for minute, visitor, path, device, source, custom, previous in rows:
-        kind = {"kind": CUSTOM, "name": "Signup"} if custom else {}
+    for minute, visitor, path, device, source, kind_name, previous in rows:
+        kind = {}
+        if kind_name == "event":
+            kind = {"kind": CUSTOM, "name": "Signup"}
+        elif kind_name == "conversion":
+            kind = {"kind": CONVERSION, "name": "Purchase", "revenue_micros": 5_000_000, "currency": "CNY"}
         built.append(
             event(
                 site,
@@ -86,7 +90,7 @@ def queries_for(site, start_minute, length_minutes):
     return [query_for(site, flt, first, last) for first, last in ranges for flt in filters]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=hits,
     late=hits,
