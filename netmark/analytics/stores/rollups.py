@@ -84,6 +84,8 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
     prefix = f"site-{site_id}/rollup-{seq:09d}-{secrets.token_hex(4)}"
     paths = file_paths(prefix)
     only, kept = "", {}
+    if previous is not None and not all((directory / path).exists() for path in previous["files"].values()):
+        previous = None  # written by an older version, or lost: build every day again
     if previous is not None:
         changed = ", ".join(str(int(day)) for day in previous["changed"]) or "NULL"
         only = f" WHERE day IN ({changed})"

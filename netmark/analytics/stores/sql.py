@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from netmark.analytics.stores import queries, schema
+from netmark.analytics.stores import queries, rollup_queries, schema
 from netmark.analytics.stores.base import Event, Goal, Query, StoreUnavailable, Totals
 from netmark.analytics.stores.columnar import Columnar
 from netmark.analytics.stores.drivers import Postgres, Sqlite
@@ -283,14 +283,14 @@ class SqlEventStore:
 
     def _rolled(self, query: Query, group: str, limit: int = 0) -> list | None:
         """The answer from the site's per-day rollups, or ``None`` when they cannot give it."""
-        if self.columnar is None or queries.rollup_filter(query, group) is False:
+        if self.columnar is None or rollup_queries.rollup_filter(query, group) is False:
             return None
         if group == "path":
-            build = lambda plan: queries.rollup_pages(query, plan, limit)  # noqa: E731
+            build = lambda plan: rollup_queries.rollup_pages(query, plan, limit)  # noqa: E731
         elif group == "visitless":
-            build = lambda plan: queries.rollup_visitless(query, plan)  # noqa: E731
+            build = lambda plan: rollup_queries.rollup_visitless(query, plan)  # noqa: E731
         else:
-            build = lambda plan: queries.rollup_visits(query, plan, group, limit)  # noqa: E731
+            build = lambda plan: rollup_queries.rollup_visits(query, plan, group, limit)  # noqa: E731
         try:
             self._connection("events")
             return self.columnar.fetch_rolled(query, build)
