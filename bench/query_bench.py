@@ -146,7 +146,8 @@ def seal(store) -> None:
         rows = sealed["visits"] + sealed["events"]
         print(
             f"sealed {sealed['visits']:,} visits and {sealed['events']:,} events into Parquet segments in"
-            f" {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s; {sealed['merged']} merges)"
+            f" {elapsed:.1f} s ({rows / elapsed:,.0f} rows/s; {sealed['merged']} merges;"
+            f" {sealed.get('rollups', 0)} per-day rollups built)"
         )
 
 

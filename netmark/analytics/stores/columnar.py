@@ -29,7 +29,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from netmark.analytics.stores import schema
+from netmark.analytics.stores import rollups, schema
 from netmark.analytics.stores.schema import VISIT_COLUMNS
 
 # Columns of the event segments: what the report queries read (clicks have no site: not here).
@@ -41,6 +41,7 @@ _INT64 = frozenset(
     + ("revenue", "below")
 )
 _INT32 = frozenset(("day", "pageviews", "events"))
+_VISIT_DAY, _EVENT_DAY = VISIT_COLUMNS.index("day"), EVENT_COLUMNS.index("day")
 DUCKDB_MEMORY_LIMIT = "2GB"
 SEAL_BATCH = 200_000  # rows a seal round copies at most per kind
 MERGE_FANIN = 8
@@ -103,7 +104,7 @@ class Columnar:
     # Set-up
 
     def create_tables(self, connection) -> None:
-        for statement in DDL:
+        for statement in (*DDL, *rollups.DDL):
             connection.execute(statement)
         with immediate(connection):
             self._initialise(connection)
@@ -141,7 +142,7 @@ class Columnar:
                 self.local.cursor = self._duck.cursor()
             return self.local.cursor
 
-    def _snapshot(self, site_id: int) -> dict:
+    def _snapshot(self, site_id: int, *, with_rollup: bool = False) -> dict:
         """Manifest, tombstones and hot tail of one site, read in one SQLite transaction."""
         connection = self.connect()
         connection.execute("BEGIN")
@@ -166,6 +167,7 @@ class Columnar:
                 f"SELECT {', '.join(EVENT_COLUMNS)} FROM nm_events WHERE id > ? AND +site_id = ?",  # noqa: S608 - rowid range, not the site index
                 (watermark, site_id),
             ).fetchall()
+            manifest = rollups.read_manifest(connection, site_id) if with_rollup else None
         finally:
             connection.execute("COMMIT")
         return {
@@ -175,6 +177,7 @@ class Columnar:
             "hot_visits": hot_visits,
             "resealed": resealed,
             "hot_events": hot_events,
+            "rollup": manifest,
         }
 
     def fetch(self, site_id: int, statement: str, params: Sequence) -> list:
@@ -191,6 +194,47 @@ class Columnar:
                 if attempt == 2:  # a segment listed a moment ago was merged away: list again
                     raise
         raise AssertionError("unreachable")
+
+    def fetch_rolled(self, query, statement_for) -> list | None:
+        """Report SQL over the site's rollup and the raw remainder: ``statement_for(plan)`` builds
+        it. ``None`` when the site has no rollup the query can use (the caller reads raw)."""
+        import duckdb
+
+        for attempt in range(3):
+            snapshot = self._snapshot(query.site_id, with_rollup=True)
+            manifest = snapshot["rollup"]
+            if manifest is None or manifest["workspace_id"] != query.workspace_id:
+                return None
+            cursor = self._duckdb()
+            try:
+                self._views(cursor, query.site_id, snapshot)
+                old_days = self._old_days(cursor, snapshot)
+                plan = rollups.plan(
+                    manifest,
+                    query.start_ms,
+                    query.end_ms,
+                    {row[_VISIT_DAY] for row in snapshot["hot_visits"]},
+                    {row[_EVENT_DAY] for row in snapshot["hot_events"]},
+                    old_days,
+                )
+                plan.files = {name: str(self.directory / path) for name, path in plan.files.items()}
+                statement, params = statement_for(plan)
+                return cursor.execute(statement, list(params)).fetchall()
+            except duckdb.IOException:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _old_days(cursor, snapshot: dict) -> set[int]:
+        """The days of the sealed copies of visits changed since (in the hot tail again)."""
+        if not snapshot["resealed"] or not snapshot["visits"]:
+            return set()
+        files = ", ".join(quote_literal(str(path)) for path in snapshot["visits"])
+        rows = cursor.execute(
+            f"SELECT DISTINCT day FROM read_parquet([{files}]) WHERE id IN (SELECT id FROM nm_resealed)"
+        ).fetchall()
+        return {row[0] for row in rows}
 
     @staticmethod
     def _views(cursor, site_id: int, snapshot: dict) -> None:
@@ -226,11 +270,13 @@ class Columnar:
             self._duck = None
             self.local = threading.local()
 
-    def seal(self, now_ms: int | None = None, *, clock_ms: int | None = None) -> dict[str, int]:
+    def seal(
+        self, now_ms: int | None = None, *, clock_ms: int | None = None, rebuild: bool = False
+    ) -> dict[str, int]:
         """See ``sealer.Sealer.seal``."""
         from netmark.analytics.stores.sealer import Sealer
 
-        return Sealer(self.directory, self.connect).seal(now_ms, clock_ms=clock_ms)
+        return Sealer(self.directory, self.connect).seal(now_ms, clock_ms=clock_ms, rebuild=rebuild)
 
     # Deleting
 
@@ -239,7 +285,11 @@ class Columnar:
         paths = [
             row[0] for row in connection.execute("SELECT path FROM nm_segments WHERE site_id = ?", (site_id,))
         ]
+        old = connection.execute("SELECT prefix FROM nm_rollups WHERE site_id = ?", (site_id,)).fetchone()
+        if old:
+            paths += list(rollups.file_paths(old[0]).values())
         for statement in (
+            *(f"DELETE FROM {table} WHERE site_id = ?" for table in rollups.TABLES),
             "DELETE FROM nm_segments WHERE site_id = ?",
             "DELETE FROM nm_tombstones WHERE site_id = ?",
             "DELETE FROM nm_dirty_visits WHERE site_id = ?",
@@ -254,7 +304,10 @@ class Columnar:
     def reset(self, connection) -> None:
         """Forget every segment and make every row hot again (after a restore); the next seal
         rounds rebuild the segments from SQLite."""
+        for statement in rollups.DDL:
+            connection.execute(statement)
         for statement in (
+            *(f"DELETE FROM {table}" for table in rollups.TABLES),
             "DELETE FROM nm_segments",
             "DELETE FROM nm_tombstones",
             "DELETE FROM nm_garbage",

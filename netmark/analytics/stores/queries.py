@@ -1,5 +1,6 @@
 """Report SQL, built in one place (ARCHITECTURE.md: a ClickHouse store can be added without touching
-the reports). Statements use ``?`` placeholders; the store converts them for its driver.
+the reports; the rolled-up variants are in ``rollup_queries``). Statements use ``?`` placeholders;
+the store converts them for its driver.
 
 Metrics of visits (visitors, visits, pageviews, bounces, duration, revenue) count the visits that
 START in the range; page and event breakdowns count the events that HAPPEN in the range. Every

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from netmark.analytics.stores import rollups
 from netmark.analytics.stores.columnar import (
     EVENT_COLUMNS,
     GARBAGE_GRACE_MS,
@@ -47,10 +48,13 @@ class Sealer:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def seal(self, now_ms: int | None = None, *, clock_ms: int | None = None) -> dict[str, int]:
+    def seal(
+        self, now_ms: int | None = None, *, clock_ms: int | None = None, rebuild: bool = False
+    ) -> dict[str, int]:
         """Copy what is ready into segments, merge full levels, delete old garbage. Returns the
         rows sealed per kind; nothing when another process is sealing right now. ``now_ms`` decides
-        which visits have ended; ``clock_ms`` (the real time unless given) the garbage's age."""
+        which visits have ended; ``clock_ms`` (the real time unless given) the garbage's age and
+        when rollups are due (``rebuild``: every site whose rollup is out of date, now)."""
         clock_ms = int(time.time() * 1000) if clock_ms is None else clock_ms
         now_ms = clock_ms if now_ms is None else now_ms
         sealed = {"visits": 0, "events": 0, "merged": 0}
@@ -66,6 +70,7 @@ class Sealer:
                 if events < SEAL_BATCH and visits < SEAL_BATCH:
                     break
             sealed["merged"] = self._merge_levels(clock_ms)
+            sealed["rollups"] = self._build_rollups(clock_ms, force=rebuild)
         return sealed
 
     def _next_seq(self, connection) -> int:
@@ -116,6 +121,7 @@ class Sealer:
                 site_rows.sort(key=lambda row: row[3])
                 path = self._write_file(site_id, "events", seq, arrow_table(site_rows, EVENT_COLUMNS))
                 self._record(connection, seq, site_id, "events", 0, path, len(site_rows))
+                rollups.mark_changed(connection, site_id, {row[4] for row in site_rows})
                 seq += 1
             connection.execute("UPDATE nm_columnar SET value = ? WHERE key = 'watermark'", (rows[-1][0],))
         return len(rows)
@@ -146,12 +152,78 @@ class Sealer:
                     " ON CONFLICT (site_id, id) DO UPDATE SET below = excluded.below",
                     [(site_id, visit_id, seq) for visit_id in resealed],
                 )
+                days = {row[7] for row in site_rows} | self._sealed_days(connection, site_id, resealed)
+                rollups.mark_changed(connection, site_id, days)
                 seq += 1
             for start in range(0, len(rows), 500):
                 chunk = [row[0] for row in rows[start : start + 500]]
                 marks = ", ".join("?" for _ in chunk)
                 connection.execute(f"DELETE FROM nm_dirty_visits WHERE id IN ({marks})", chunk)  # noqa: S608
         return len(rows)
+
+    def _sealed_days(self, connection, site_id: int, ids: list[int]) -> set[int]:
+        """The days of the copies already in segments of these visits (their rollups change)."""
+        if not ids:
+            return set()
+        import duckdb
+
+        files = self._files(connection, site_id, "visits")
+        if not files:
+            return set()
+        with duckdb.connect(config=duckdb_config(self.directory)) as duck:
+            duck.register("nm_ids", arrow_table([(visit_id,) for visit_id in ids], ("id",)))
+            rows = duck.execute(
+                f"SELECT DISTINCT day FROM read_parquet([{files}]) WHERE id IN (SELECT id FROM nm_ids)"
+            ).fetchall()
+        return {row[0] for row in rows}
+
+    def _files(self, connection, site_id: int, kind: str) -> str:
+        rows = connection.execute(
+            "SELECT path FROM nm_segments WHERE site_id = ? AND kind = ? ORDER BY seq", (site_id, kind)
+        ).fetchall()
+        return ", ".join(quote_literal(str(self.directory / path)) for (path,) in rows)
+
+    def _build_rollups(self, clock_ms: int, *, force: bool) -> int:
+        """Rebuild the rollups that are due from the site's segments (see ``rollups``)."""
+        connection = self.connect()
+        built = 0
+        for (site_id,) in connection.execute("SELECT DISTINCT site_id FROM nm_segments").fetchall():
+            if not rollups.due(connection, site_id, clock_ms, force=force):
+                continue
+            result = self._build_rollup(connection, site_id)
+            with immediate(connection):
+                old = rollups.install(connection, site_id, result, clock_ms)
+                connection.executemany(
+                    "INSERT OR REPLACE INTO nm_garbage (path, since) VALUES (?, ?)",
+                    [(path, clock_ms) for path in old],
+                )
+            built += 1
+        return built
+
+    def _build_rollup(self, connection, site_id: int) -> dict:
+        import duckdb
+
+        tombstones = connection.execute(
+            "SELECT id, below FROM nm_tombstones WHERE site_id = ?", (site_id,)
+        ).fetchall()
+        visits = self._files(connection, site_id, "visits")
+        events = self._files(connection, site_id, "events")
+        columns = ", ".join(f"s.{name}" for name in VISIT_COLUMNS)
+        visits_sql, events_sql = "SELECT * FROM nm_no_visits", "SELECT * FROM nm_no_events"
+        if visits:
+            visits_sql = (
+                f"SELECT {columns} FROM read_parquet([{visits}]) s WHERE s.site_id = {int(site_id)}"
+                " AND NOT EXISTS (SELECT 1 FROM nm_tombs t WHERE t.id = s.id AND s.seg < t.below)"
+            )
+        if events:
+            events_sql = f"SELECT * FROM read_parquet([{events}])"
+        with duckdb.connect(config=duckdb_config(self.directory)) as duck:
+            duck.register("nm_tombs", arrow_table(tombstones, ("id", "below")))
+            duck.register("nm_no_visits", arrow_table([], VISIT_COLUMNS))
+            duck.register("nm_no_events", arrow_table([], EVENT_COLUMNS))
+            seq = self._next_seq(connection)
+            previous = rollups.read_manifest(connection, site_id)
+            return rollups.build(duck, self.directory, site_id, seq, visits_sql, events_sql, previous)
 
     def _merge_levels(self, now_ms: int) -> int:
         merged = 0

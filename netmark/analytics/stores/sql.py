@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from netmark.analytics.stores import queries, schema
+from netmark.analytics.stores import queries, rollup_queries, schema
 from netmark.analytics.stores.base import Event, Goal, Query, StoreUnavailable, Totals
 from netmark.analytics.stores.columnar import Columnar
 from netmark.analytics.stores.contact_events import ContactEvents
@@ -237,7 +237,9 @@ class SqlEventStore(ContactEvents):
             rows,
         )
 
-    def seal(self, now_ms: int | None = None, *, clock_ms: int | None = None) -> dict[str, int]:
+    def seal(
+        self, now_ms: int | None = None, *, clock_ms: int | None = None, rebuild: bool = False
+    ) -> dict[str, int]:
         """Bring the columnar read side up to date (the processor calls this after each round)."""
         if self.columnar is None:
             return {}
@@ -245,7 +247,7 @@ class SqlEventStore(ContactEvents):
 
         try:
             self._connection("events")
-            return self.columnar.seal(now_ms, clock_ms=clock_ms)
+            return self.columnar.seal(now_ms, clock_ms=clock_ms, rebuild=rebuild)
         except (*self.errors, duckdb.Error, OSError) as error:  # OSError: a segment file (disk full)
             raise StoreUnavailable(str(error)) from error
 
@@ -280,12 +282,36 @@ class SqlEventStore(ContactEvents):
             self.db.close()
             raise StoreUnavailable(str(error)) from error
 
+    def _rolled(self, query: Query, group: str, limit: int = 0) -> list | None:
+        """The answer from the site's per-day rollups, or ``None`` when they cannot give it."""
+        if self.columnar is None or rollup_queries.rollup_filter(query, group) is False:
+            return None
+        if group == "path":
+            build = lambda plan: rollup_queries.rollup_pages(query, plan, limit)  # noqa: E731
+        elif group == "visitless":
+            build = lambda plan: rollup_queries.rollup_visitless(query, plan)  # noqa: E731
+        else:
+            build = lambda plan: rollup_queries.rollup_visits(query, plan, group, limit)  # noqa: E731
+        try:
+            self._connection("events")
+            return self.columnar.fetch_rolled(query, build)
+        except self.errors as error:
+            self.db.close()
+            raise StoreUnavailable(str(error)) from error
+
     def totals(self, query: Query) -> Totals:
-        statement, params = queries.totals(query)
-        totals = _totals(self._read(query, statement, params)[0])
+        rolled = self._rolled(query, "total")
+        if rolled is not None:
+            totals = _totals(rolled[0][1:]) if rolled else Totals()
+        else:
+            statement, params = queries.totals(query)
+            totals = _totals(self._read(query, statement, params)[0])
         if not queries.has_visit_filters(query):
-            statement, params = queries.visitless_revenue(query)
-            revenue, count = self._read(query, statement, params)[0]
+            rolled = self._rolled(query, "visitless")
+            if rolled is None:
+                statement, params = queries.visitless_revenue(query)
+                rolled = self._read(query, statement, params)
+            revenue, count = rolled[0]
             totals.revenue_micros += int(revenue)
             totals.events += int(count)
         return totals
@@ -293,6 +319,9 @@ class SqlEventStore(ContactEvents):
     def timeseries(self, query: Query, interval: str) -> list[tuple[str, Totals]]:
         # Whole divisions written so that every engine answers an integer (DuckDB's ``/`` is real).
         if interval == "day":
+            rolled = self._rolled(query, "day")
+            if rolled is not None:
+                return [(_bucket_label("day", row[0]), _totals(row[1:])) for row in rolled]
             bucket = "v.day"
         elif interval == "month":
             bucket = "((v.day - v.day % 100) / 100)"
@@ -308,6 +337,16 @@ class SqlEventStore(ContactEvents):
         ]
 
     def breakdown(self, query: Query, dimension: str, limit: int = 10) -> list[tuple[str, Totals]]:
+        rolled = None
+        if dimension == "path" or dimension in queries.VISIT_DIMENSIONS:
+            rolled = self._rolled(query, dimension, limit)
+        if rolled is not None and dimension == "path":
+            return [
+                (value, Totals(visitors=int(visitors), pageviews=int(count), revenue_micros=int(revenue)))
+                for value, visitors, count, revenue in rolled
+            ]
+        if rolled is not None:
+            return [(row[0], _totals(row[1:])) for row in rolled]
         if dimension in ("path", "name"):
             statement, params = queries.event_breakdown(query, dimension, limit)
             return [

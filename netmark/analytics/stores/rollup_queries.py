@@ -1,0 +1,182 @@
+"""Report SQL over the per-day rollups (``rollups``) plus the raw remainder: the rolled-up
+variants of ``queries``' totals, days, visit breakdowns, top pages and visitless revenue, built here
+so that ``queries`` and this module stay the only places report SQL is written."""
+
+from __future__ import annotations
+
+from netmark.analytics.stores.base import VISIT_DIMENSIONS, Query
+
+
+def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
+    """The one filter a rollup can apply for ``group`` (``(dimension, value)``), ``None`` when
+    unfiltered, ``False`` when the query needs the raw path."""
+    if not query.filters:
+        return None
+    if len(query.filters) > 1 or group not in ("total", "day"):
+        return False
+    flt = query.filters[0]
+    if flt.op != "is" or flt.dimension not in VISIT_DIMENSIONS:
+        return False
+    return flt.dimension, flt.value
+
+
+def _days(days) -> str:
+    return f"({', '.join(str(int(day)) for day in days)})" if days else "(NULL)"
+
+
+def _raw_branches(part, select: str, time_column: str, head: list, query: Query) -> tuple[str, list]:
+    branches, params = [], []
+    for first, last, day in part.branches:
+        branches.append(f"{select} AND {time_column} BETWEEN ? AND ? AND day = ?")
+        params += [*head, first, last, day]
+    if part.excluded:
+        days = _days(part.excluded)
+        branches.append(f"{select} AND {time_column} >= ? AND {time_column} < ? AND day IN {days}")
+        params += [*head, query.start_ms, query.end_ms]
+    if not branches:
+        branches.append(f"{select} AND FALSE")
+        params += head
+    return " UNION ALL ".join(branches), params
+
+
+def _combined(measures: list[str], rolled: str, raw: str, presence: str | None, order: str) -> str:
+    """One aggregation over the rolled-up rows, the raw remainder's groups and, per group, the
+    visitors counted on more than one of the days (taken off the sum of per-day counts)."""
+    zeros = ", ".join(f"0 AS {name}" for name in measures[1:])
+    parts = [
+        f"SELECT g, {', '.join(measures)}, 0 AS extra FROM ({rolled})",
+        f"SELECT g, COUNT(DISTINCT visitor) AS visitors, {raw_measures(measures)}, 0 AS extra"
+        " FROM raw GROUP BY g",
+    ]
+    if presence:
+        parts.append(
+            f"SELECT g, 0 AS visitors, {zeros}, n - 1 AS extra FROM (SELECT visitor, g,"
+            f" COUNT(DISTINCT day) AS n FROM ({presence}) GROUP BY visitor, g) WHERE n > 1"
+        )
+    sums = ", ".join(f"SUM({name}) AS {name}" for name in measures[1:])
+    return (
+        f"WITH raw AS ({raw}) SELECT g, SUM(visitors) - SUM(extra) AS visitors, {sums}"
+        f" FROM ({' UNION ALL '.join(parts)}) GROUP BY g {order}"
+    )
+
+
+_VISIT_MEASURES = ["visitors", "visits", "pageviews", "bounces", "duration", "revenue", "events"]
+_PAGE_MEASURES = ["visitors", "pageviews", "revenue"]
+_RAW = {
+    "visits": "COUNT(*)",
+    "pageviews": "SUM(pageviews)",
+    "bounces": "SUM(CASE WHEN pageviews = 1 AND events = 0 THEN 1 ELSE 0 END)",
+    "duration": "SUM(duration)",
+    "revenue": "SUM(revenue)",
+    "events": "SUM(events)",
+}
+
+
+def raw_measures(measures: list[str]) -> str:
+    if measures == _PAGE_MEASURES:
+        return "COUNT(*) AS pageviews, COALESCE(SUM(revenue), 0) AS revenue"
+    return ", ".join(f"{_RAW[name]} AS {name}" for name in measures[1:])
+
+
+def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, list]:
+    """Totals (``group="total"``), days (``"day"``) or a visit dimension's breakdown from the
+    rollup ``plan`` (``rollups.Plan``): rows of (group, *TOTALS columns)."""
+    flt = rollup_filter(query, group)
+    assert flt is not False
+    part, files = plan.visits, plan.files
+    column = {"total": "''", "day": "v.day"}.get(group, f"v.{group}")
+    head = [query.workspace_id, query.site_id]
+    match, match_params = ("", [])
+    if flt:
+        match, match_params = f" AND v.{flt[0]} = ?", [flt[1]]
+    select = (
+        f"SELECT v.visitor, {column} AS g, v.day, v.pageviews, v.events, v.end_ts - v.start_ts AS duration,"
+        f" v.revenue FROM nm_visits v WHERE v.workspace_id = ? AND v.site_id = ?{match}"
+    )
+    raw, params = _raw_branches(part, select, "v.start_ts", [*head, *match_params], query)
+    dim, value = flt if flt else ("", "")
+    if group not in ("total", "day"):
+        dim, value = group, None
+    rolled_group = {"total": "''", "day": "day"}.get(group, "value")
+    rolled = (
+        f"SELECT {rolled_group} AS g, {', '.join(_VISIT_MEASURES)}"
+        f" FROM read_parquet({quote(files['r_visits'])})"
+        f" WHERE dim = ?{'' if value is None else ' AND value = ?'} AND day IN {_days(part.full)}"
+    )
+    rolled_params = [dim] if value is None else [dim, value]
+    presence, presence_params = None, []
+    if group != "day" and part.full:  # one day is counted once: no overlap to take off
+        side = {"total": "''"}.get(group, f"m.{group}")
+        presence = (
+            f"SELECT m.visitor, {side} AS g, m.day FROM read_parquet({quote(files['m_visits'])}) m"
+            f" WHERE m.day IN {_days(part.full)}{match.replace('v.', 'm.')}"
+            " UNION ALL SELECT visitor, g, -1 FROM raw"
+        )
+        presence_params = list(match_params)
+        if plan.lookup:
+            presence += (
+                f" UNION ALL SELECT s.visitor, {side.replace('m.', 's.')}, s.day FROM nm_visits s"
+                f" WHERE s.workspace_id = ? AND s.site_id = ? AND s.day IN {_days(part.full)}"
+                f"{match.replace('v.', 's.')} AND s.visitor IN (SELECT visitor FROM raw)"
+            )
+            presence_params += [*head, *match_params]
+    if group == "day":
+        order = "ORDER BY g"
+    elif group == "total":
+        order = ""
+    else:
+        order = "ORDER BY visitors DESC, visits DESC, g LIMIT ?"
+    statement = _combined(_VISIT_MEASURES, rolled, raw, presence, order)
+    return statement, [*params, *rolled_params, *presence_params, *([limit] if order.endswith("?") else [])]
+
+
+def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
+    """Top pages from the rollup ``plan``: rows of (path, visitors, pageviews, revenue)."""
+    part, files = plan.events, plan.files
+    head = [query.workspace_id, query.site_id]
+    select = (
+        "SELECT e.visitor, e.path AS g, e.revenue FROM nm_events e WHERE e.workspace_id = ? AND e.site_id = ?"
+        " AND e.kind = 'pageview'"
+    )
+    raw, params = _raw_branches(part, select, "e.ts", head, query)
+    rolled = (
+        "SELECT path AS g, visitors, pageviews, revenue"
+        f" FROM read_parquet({quote(files['r_pages'])}) WHERE day IN {_days(part.full)}"
+    )
+    presence, presence_params = None, []
+    if part.full:
+        presence = (
+            f"SELECT visitor, path AS g, day FROM read_parquet({quote(files['m_pages'])})"
+            f" WHERE day IN {_days(part.full)} UNION ALL SELECT visitor, g, -1 FROM raw"
+        )
+        if plan.lookup:
+            presence += (
+                " UNION ALL SELECT s.visitor, s.path, s.day FROM nm_events s WHERE s.workspace_id = ?"
+                f" AND s.site_id = ? AND s.kind = 'pageview' AND s.day IN {_days(part.full)}"
+                " AND s.visitor IN (SELECT visitor FROM raw)"
+            )
+            presence_params = head
+    order = "ORDER BY visitors DESC, pageviews DESC, g LIMIT ?"
+    statement = _combined(_PAGE_MEASURES, rolled, raw, presence, order)
+    return statement, [*params, *presence_params, limit]
+
+
+def rollup_visitless(query: Query, plan) -> tuple[str, list]:
+    """``visitless_revenue`` from the rollup ``plan``: one row of (revenue, count)."""
+    part = plan.events
+    select = (
+        "SELECT e.revenue FROM nm_events e WHERE e.workspace_id = ? AND e.site_id = ?"
+        " AND e.visit_id IS NULL AND e.kind = 'conversion'"
+    )
+    raw, params = _raw_branches(part, select, "e.ts", [query.workspace_id, query.site_id], query)
+    rolled = f"SELECT revenue, events FROM read_parquet({quote(plan.files['r_visitless'])})"
+    return (
+        f"WITH raw AS ({raw}), rolled AS ({rolled} WHERE day IN {_days(part.full)}) SELECT"
+        " COALESCE((SELECT SUM(revenue) FROM rolled), 0) + COALESCE((SELECT SUM(revenue) FROM raw), 0),"
+        " COALESCE((SELECT SUM(events) FROM rolled), 0) + (SELECT COUNT(*) FROM raw)",
+        params,
+    )
+
+
+def quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

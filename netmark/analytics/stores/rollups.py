@@ -1,0 +1,207 @@
+"""Per-day rollups of the columnar read side (docs/analytics.md, "Rollups").
+
+Built by the sealer from the sealed segments of a site, as Parquet files next to them:
+
+- ``r_visits``: per (visit day, dimension, value) the visitors (distinct that day), visits,
+  pageviews, bounces, duration, revenue and custom events; dimension ``''`` is the day's total.
+- ``r_pages``: per (event day, path) the pageviews' distinct visitors, count and revenue.
+- ``r_visitless``: per event day the revenue and count of server-side conversions with no visit.
+- ``m_visits`` / ``m_pages``: the visits (pageviews) of the visitors seen on more than one day.
+  Distinct visitors over several days = the sum of the per-day counts minus, for each of these
+  visitors, the days they were counted more than once; with a daily salt they are few.
+
+A rollup answers the days it covers *whole*: every sealed row of that day lies in the query's range
+(``nm_rollup_days`` keeps each day's first and last timestamps, so time zones and partial days need
+no special case), and nothing of that day was sealed since the build (``nm_rollup_changed``) or is
+still in the hot tail. Every other day is read raw and combined; the raw part's visitors that may
+also be counted in a rolled-up day without being in ``m_*`` (rows newer than the build) are looked
+up in the segments. The manifest, the days and the changed days are read in the snapshot's SQLite
+transaction, so a reader always sees a rollup consistent with the segments it lists.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+from netmark.analytics.stores.base import VISIT_DIMENSIONS
+
+REBUILD_INTERVAL_MS = 5 * 60 * 1000  # a site's rollup is rebuilt at most this often
+FILES = ("r_visits", "r_pages", "r_visitless", "m_visits", "m_pages")
+
+DDL = [
+    "CREATE TABLE IF NOT EXISTS nm_rollups (site_id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL,"
+    " prefix TEXT NOT NULL, built INTEGER NOT NULL)",
+    # Per day of the rollup: the range of its visits' starts and of its events' times (NULL: none).
+    "CREATE TABLE IF NOT EXISTS nm_rollup_days (site_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+    " min_start INTEGER, max_start INTEGER, min_ts INTEGER, max_ts INTEGER, PRIMARY KEY (site_id, day))",
+    # Days with rows sealed after the rollup was built: read raw until the next build.
+    "CREATE TABLE IF NOT EXISTS nm_rollup_changed (site_id INTEGER NOT NULL, day INTEGER NOT NULL,"
+    " PRIMARY KEY (site_id, day))",
+]
+TABLES = ("nm_rollups", "nm_rollup_days", "nm_rollup_changed")
+
+_MEASURES = (
+    "COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS visits,"
+    " SUM(pageviews)::BIGINT AS pageviews,"
+    " SUM(CASE WHEN pageviews = 1 AND events = 0 THEN 1 ELSE 0 END)::BIGINT AS bounces,"
+    " SUM(end_ts - start_ts)::BIGINT AS duration, SUM(revenue)::BIGINT AS revenue,"
+    " SUM(events)::BIGINT AS events"
+)
+
+
+def file_paths(prefix: str) -> dict[str, str]:
+    return {name: f"{prefix}-{name}.parquet" for name in FILES}
+
+
+def mark_changed(connection, site_id: int, days) -> None:
+    """Inside a seal transaction: these days of the site have rows newer than its rollup."""
+    connection.executemany(
+        "INSERT OR IGNORE INTO nm_rollup_changed (site_id, day) VALUES (?, ?)",
+        [(site_id, int(day)) for day in set(days)],
+    )
+
+
+def due(connection, site_id: int, clock_ms: int, *, force: bool = False) -> bool:
+    """Whether the sealer should (re)build the site's rollup now."""
+    row = connection.execute("SELECT built FROM nm_rollups WHERE site_id = ?", (site_id,)).fetchone()
+    if row is None:
+        return True
+    changed = connection.execute("SELECT 1 FROM nm_rollup_changed WHERE site_id = ? LIMIT 1", (site_id,))
+    if changed.fetchone() is None:
+        return False
+    return force or clock_ms - row[0] >= REBUILD_INTERVAL_MS
+
+
+def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: str, previous=None) -> dict:
+    """Write the rollup files of one site from its sealed rows (``visits_sql`` / ``events_sql``
+    select them, tombstones applied). With ``previous`` (the current rollup's manifest) only its
+    changed days are computed again; the other days are copied. Returns what ``install`` records."""
+    duck.execute(f"CREATE OR REPLACE TEMP VIEW sv AS {visits_sql}")
+    duck.execute(f"CREATE OR REPLACE TEMP VIEW se AS {events_sql}")
+    workspaces = duck.execute("SELECT workspace_id FROM sv UNION SELECT workspace_id FROM se")
+    workspace_ids = [row[0] for row in workspaces.fetchall()]
+    prefix = f"site-{site_id}/rollup-{seq:09d}-{secrets.token_hex(4)}"
+    paths = file_paths(prefix)
+    only, kept = "", {}
+    if previous is not None and not all((directory / path).exists() for path in previous["files"].values()):
+        previous = None  # written by an older version, or lost: build every day again
+    if previous is not None:
+        changed = ", ".join(str(int(day)) for day in previous["changed"]) or "NULL"
+        only = f" WHERE day IN ({changed})"
+        kept = {
+            name: f" UNION ALL SELECT * FROM read_parquet('{directory / previous['files'][name]}')"
+            f" WHERE day NOT IN ({changed})"
+            for name in ("r_visits", "r_pages", "r_visitless")
+        }
+    per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM sv{only} GROUP BY day"]
+    per_dimension += [
+        f"SELECT day, '{name}' AS dim, {name} AS value, {_MEASURES} FROM sv{only} GROUP BY day, {name}"
+        for name in VISIT_DIMENSIONS
+    ]
+    pages_where = f"{only} AND kind = 'pageview'" if only else " WHERE kind = 'pageview'"
+    visitless = "visit_id IS NULL AND kind = 'conversion'"
+    visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
+    dims = ", ".join(VISIT_DIMENSIONS)
+    statements = {
+        "r_visits": " UNION ALL ".join(per_dimension) + kept.get("r_visits", ""),
+        "r_pages": "SELECT day, path, COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS"
+        f" pageviews, COALESCE(SUM(revenue), 0)::BIGINT AS revenue FROM se{pages_where} GROUP BY day, path"
+        + kept.get("r_pages", ""),
+        "r_visitless": "SELECT day, COALESCE(SUM(revenue), 0)::BIGINT AS revenue, COUNT(*)::BIGINT AS events"
+        f" FROM se{visitless_where} GROUP BY day" + kept.get("r_visitless", ""),
+        "m_visits": f"SELECT visitor, day, {dims} FROM sv WHERE visitor IN"
+        " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
+        "m_pages": "SELECT DISTINCT visitor, day, path FROM se WHERE kind = 'pageview' AND visitor IN"
+        " (SELECT visitor FROM se WHERE kind = 'pageview' GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
+    }
+    (directory / f"site-{site_id}").mkdir(parents=True, exist_ok=True)
+    for name, statement in statements.items():
+        target = directory / paths[name]
+        partial = target.with_suffix(".partial")
+        duck.execute(f"COPY ({statement}) TO '{partial}' (FORMAT parquet, COMPRESSION zstd)")
+        partial.rename(target)
+    days = duck.execute(
+        "SELECT COALESCE(v.day, e.day), v.min_start, v.max_start, e.min_ts, e.max_ts FROM"
+        " (SELECT day, MIN(start_ts) AS min_start, MAX(start_ts) AS max_start FROM sv GROUP BY day) v"
+        " FULL OUTER JOIN (SELECT day, MIN(ts) AS min_ts, MAX(ts) AS max_ts FROM se GROUP BY day) e"
+        " ON v.day = e.day"
+    ).fetchall()
+    return {"prefix": prefix, "workspace_ids": workspace_ids, "days": days}
+
+
+def install(connection, site_id: int, built: dict, clock_ms: int) -> list[str]:
+    """Inside the sealer's transaction: make the new rollup the site's; returns the old files."""
+    old = connection.execute("SELECT prefix FROM nm_rollups WHERE site_id = ?", (site_id,)).fetchone()
+    for table in TABLES:
+        connection.execute(f"DELETE FROM {table} WHERE site_id = ?", (site_id,))  # noqa: S608
+    if len(built["workspace_ids"]) == 1:  # a site's rows all belong to its workspace
+        connection.execute(
+            "INSERT INTO nm_rollups (site_id, workspace_id, prefix, built) VALUES (?, ?, ?, ?)",
+            (site_id, built["workspace_ids"][0], built["prefix"], clock_ms),
+        )
+        connection.executemany(
+            "INSERT INTO nm_rollup_days (site_id, day, min_start, max_start, min_ts, max_ts)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [(site_id, *row) for row in built["days"]],
+        )
+    return list(file_paths(old[0]).values()) if old else []
+
+
+def read_manifest(connection, site_id: int) -> dict | None:
+    """Inside the reader's snapshot transaction."""
+    row = connection.execute(
+        "SELECT workspace_id, prefix FROM nm_rollups WHERE site_id = ?", (site_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    days = connection.execute(
+        "SELECT day, min_start, max_start, min_ts, max_ts FROM nm_rollup_days WHERE site_id = ?", (site_id,)
+    ).fetchall()
+    changed = connection.execute("SELECT day FROM nm_rollup_changed WHERE site_id = ?", (site_id,)).fetchall()
+    return {
+        "workspace_id": row[0],
+        "files": file_paths(row[1]),
+        "days": days,
+        "changed": {day for (day,) in changed},
+    }
+
+
+@dataclass(slots=True)
+class Part:
+    """Which days a rollup answers whole, and the raw remainder: ``branches`` of (first ms, last
+    ms, day) and ``excluded`` days read raw over the whole range."""
+
+    full: list[int] = field(default_factory=list)
+    branches: list[tuple[int, int, int]] = field(default_factory=list)
+    excluded: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Plan:
+    files: dict[str, str]
+    visits: Part
+    events: Part
+    lookup: bool  # raw rows newer than the rollup: look their visitors up in rolled-up days
+
+
+def plan(manifest: dict, start_ms: int, end_ms: int, hot_visit_days, hot_event_days, old_days) -> Plan:
+    changed = manifest["changed"]
+    visits = _part(manifest["days"], 1, start_ms, end_ms, changed | set(hot_visit_days) | set(old_days))
+    events = _part(manifest["days"], 3, start_ms, end_ms, changed | set(hot_event_days))
+    lookup = bool(changed or hot_visit_days or hot_event_days)
+    return Plan(manifest["files"], visits, events, lookup)
+
+
+def _part(days, column: int, start_ms: int, end_ms: int, excluded: set[int]) -> Part:
+    part = Part(excluded=sorted(excluded))
+    for row in days:
+        day, low, high = row[0], row[column], row[column + 1]
+        if low is None or day in excluded or high < start_ms or low >= end_ms:
+            continue
+        if low >= start_ms and high < end_ms:
+            part.full.append(day)
+        else:
+            part.branches.append((max(low, start_ms), min(high, end_ms - 1), day))
+    part.full.sort()
+    return part
