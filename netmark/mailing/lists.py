@@ -54,29 +54,20 @@ def _clean_list(workspace, fields: dict) -> dict:
     return data
 
 
-@transaction.atomic
 def create_list(member, **fields) -> MailingList:
     require(member, Capability.EXECUTE)
-    mailing_list = MailingList(workspace=member.workspace)
-    for name, value in _clean_list(member.workspace, fields).items():
-        setattr(mailing_list, name, value)
-    records.validate_and_save(mailing_list)
-    audit.record(member, "mailinglist.created", mailing_list, {"name": mailing_list.name})
-    return mailing_list
+    return records.create_record(
+        member, MailingList, _clean_list(member.workspace, fields), capability=Capability.EXECUTE
+    )
 
 
-@transaction.atomic
 def update_list(member, list_id, **fields) -> MailingList:
     require(member, Capability.EXECUTE)
     mailing_list = get_list(member.workspace, list_id)
-    data = _clean_list(member.workspace, fields)
-    changes = audit.diff(mailing_list, data)
-    for name, value in data.items():
-        setattr(mailing_list, name, value)
-    records.validate_and_save(mailing_list)
-    if changes:
-        audit.record(member, "mailinglist.updated", mailing_list, changes)
-    return mailing_list
+    return records.update_record(
+        member, MailingList, mailing_list.pk, _clean_list(member.workspace, fields),
+        capability=Capability.EXECUTE, instance=mailing_list,
+    )  # fmt: skip
 
 
 def delete_list(member, list_id) -> None:
