@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MailingConfig(AppConfig):
@@ -21,7 +22,12 @@ class MailingConfig(AppConfig):
             "mailing.lists", _("Mailing lists"), "mailing:list_list", Capability.READ, 68, group=group
         )
         register_nav(
-            "mailing.campaigns", _("Campaigns"), "mailing:campaign_list", Capability.READ, 69, group=group
+            "mailing.campaigns",
+            pgettext_lazy("email", "Campaigns"),
+            "mailing:campaign_list",
+            Capability.READ,
+            69,
+            group=group,
         )
         register_nav(
             "mailing.smtp", _("SMTP servers"), "mailing:server_list", Capability.ADMINISTER, 71, group=group

@@ -217,7 +217,8 @@ def test_campaign_counts_report_humans_and_machines_apart(team_a):
     counts = events.campaign_counts(workspace.pk, 7)
     assert counts["A"] == {
         "sent": 3, "delivered": 0, "human_opens": 1, "machine_opens": 1, "open_events": 4, "clicks": 2,
-        "human_clickers": 1, "scanner_clicks": 1, "clicks_per_link": {"https://a.example/": 2}, "bounces": {"hard": 0, "soft": 1},
+        "human_clickers": 1, "scanner_clicks": 1, "clicks_per_link": {"https://a.example/": 2},
+        "bounces": {"hard": 0, "soft": 1},
         "complaints": 0, "unsubscribes": 0,
     }  # fmt: skip
     assert (counts["B"]["complaints"], counts["B"]["unsubscribes"], counts["B"]["human_opens"]) == (1, 1, 1)
