@@ -35,15 +35,21 @@ class CaptureFormForm(forms.Form):
     )
     site_id = forms.ChoiceField(label=_("Site of the goal event"), required=False)
     plan_id = forms.ChoiceField(label=_("Promotion"), required=False)
+    mailing_list_id = forms.ChoiceField(
+        label=_("Subscribe to the mailing list"),
+        required=False,
+        help_text=_("Who ticks the consent box gets a double opt-in email."),
+    )
     tags = forms.CharField(
         label=_("Tags to add"), max_length=600, required=False, help_text=_("Separated by commas.")
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, sites=(), plans=(), **kwargs):
+    def __init__(self, *args, sites=(), plans=(), mailing_lists=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site_id"].choices = id_choices(sites, blank="---------")
         self.fields["plan_id"].choices = id_choices(plans, blank="---------")
+        self.fields["mailing_list_id"].choices = id_choices(mailing_lists, blank="---------")
 
     @staticmethod
     def initial_for(form) -> dict:
@@ -54,6 +60,7 @@ class CaptureFormForm(forms.Form):
             },
             "site_id": form.site_id or "",
             "plan_id": form.plan_id or "",
+            "mailing_list_id": form.mailing_list_id or "",
             "tags": ", ".join(form.tags),
             "is_active": form.is_active,
         }
@@ -62,6 +69,7 @@ class CaptureFormForm(forms.Form):
         data = dict(self.cleaned_data)
         data["site_id"] = int(data["site_id"]) if data["site_id"] else None
         data["plan_id"] = int(data["plan_id"]) if data["plan_id"] else None
+        data["mailing_list_id"] = int(data["mailing_list_id"]) if data["mailing_list_id"] else None
         data["tags"] = [tag.strip() for tag in data["tags"].replace("，", ",").split(",") if tag.strip()]
         data["fields"] = rows
         return data

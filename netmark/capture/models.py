@@ -54,6 +54,15 @@ class Form(WorkspaceOwned):
         related_name="+",
         verbose_name=_("promotion"),
     )
+    mailing_list = models.ForeignKey(
+        "mailing.MailingList",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mailing list"),
+        help_text=_("Who ticks the consent box is subscribed, with a double opt-in email."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -48,6 +48,9 @@ class CaptureFormIn(InputSchema):
     site_id: Id | None = Field(None, description="The site the goal event form_submitted belongs to.")
     tags: list[str] = Field(default_factory=list, max_length=20)
     plan_id: Id | None = Field(None, description="A promotion: new contacts get it as their source.")
+    mailing_list_id: Id | None = Field(
+        None, description="A mailing list: who ticks the consent box gets a double opt-in email."
+    )
     is_active: bool = True
 
 
@@ -65,6 +68,7 @@ class CaptureFormPatch(InputSchema):
     site_id: Id | None = None
     tags: list[str] = Field(None, max_length=20)
     plan_id: Id | None = None
+    mailing_list_id: Id | None = None
     is_active: bool = None
 
 
@@ -82,6 +86,7 @@ class CaptureFormOut(Schema):
     site_id: int | None
     tags: list[str]
     plan_id: int | None
+    mailing_list_id: int | None
     is_active: bool
     hosted_url: str
     embed_script_url: str

@@ -18,6 +18,7 @@ from netmark.core import records
 from netmark.core.errors import NotFound, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
+from netmark.mailing.models import MailingList
 from netmark.planning.models import Plan
 
 FORM_FIELDS = {
@@ -32,6 +33,7 @@ FORM_FIELDS = {
     "site_id",
     "tags",
     "plan_id",
+    "mailing_list_id",
     "is_active",
 }
 PAGE_FIELDS = {
@@ -102,7 +104,9 @@ def _texts(cleaned: dict) -> None:
 def clean_form(workspace, data: dict) -> dict:
     _unknown(data, FORM_FIELDS)
     cleaned = {
-        key: value for key, value in data.items() if value is not None or key in ("site_id", "plan_id")
+        key: value
+        for key, value in data.items()
+        if value is not None or key in ("site_id", "plan_id", "mailing_list_id")
     }
     if "language" in cleaned:
         cleaned["language"] = _language(cleaned["language"])
@@ -117,14 +121,30 @@ def clean_form(workspace, data: dict) -> dict:
         cleaned["site_id"] = _reference(workspace, Site, cleaned["site_id"])
     if "plan_id" in cleaned:
         cleaned["plan_id"] = _reference(workspace, Plan, cleaned["plan_id"])
+    if "mailing_list_id" in cleaned:
+        cleaned["mailing_list_id"] = _reference(workspace, MailingList, cleaned["mailing_list_id"])
     return cleaned
+
+
+def _check_subscription(form: Form) -> None:
+    """A form that subscribes people needs an email field and the consent box they tick."""
+    if not form.mailing_list_id:
+        return
+    if not form.consent_text.strip():
+        raise ValidationFailed(
+            fields={"consent_text": _("A form that subscribes to a mailing list needs a consent checkbox.")}
+        )
+    if not any(field.get("key") == "email" for field in form.fields):
+        raise ValidationFailed(
+            fields={"fields": _("A form that subscribes to a mailing list needs an email field.")}
+        )
 
 
 # Forms
 
 
 def list_forms(workspace):
-    return scoped(Form, workspace).select_related("site", "plan")
+    return scoped(Form, workspace).select_related("site", "plan", "mailing_list")
 
 
 def get_form(workspace, form_id) -> Form:
@@ -136,16 +156,18 @@ def create_form(member, **data) -> Form:
     require(member, Capability.EXECUTE)
     if "fields" not in data:
         raise ValidationFailed(fields={"fields": _("This field is required.")})
-    return records.create_record(
+    form = records.create_record(
         member, Form, clean_form(member.workspace, data), capability=Capability.EXECUTE
     )
+    _check_subscription(form)
+    return form
 
 
 @transaction.atomic
 def update_form(member, form_id, **data) -> Form:
     require(member, Capability.EXECUTE)
     form = get_for(Form, member.workspace, form_id)
-    return records.update_record(
+    form = records.update_record(
         member,
         Form,
         form.pk,
@@ -153,6 +175,8 @@ def update_form(member, form_id, **data) -> Form:
         capability=Capability.EXECUTE,
         instance=form,
     )
+    _check_subscription(form)
+    return form
 
 
 def delete_form(member, form_id) -> None:

@@ -24,6 +24,7 @@ from netmark.capture.models import Form, Submission
 from netmark.contacts import services as contacts
 from netmark.core import ratelimit, signing, webhooks
 from netmark.core.errors import NetmarkError, NotFound, ValidationFailed
+from netmark.mailing import services as mailing
 
 log = logging.getLogger("netmark.capture")
 
@@ -158,6 +159,10 @@ def _store(
     )
     if consent_given and visitor and form.site_id:
         contacts.identify(contact, form.site_id, visitor, via="form")
+    if consent_given and form.mailing_list_id and contact.email:
+        mailing.subscribe(
+            form.mailing_list, contact.email, language=form.language, source=f"form:{form.public_id}"
+        )  # the confirmation email goes out after the commit
     _emit(form, submission, contact, created)
     event = goals.goal_event(
         workspace_id=workspace.pk,

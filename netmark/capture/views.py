@@ -10,6 +10,7 @@ from netmark.analytics import services as analytics
 from netmark.capture import exporting, formfields, public, services
 from netmark.capture.forms import MAX_ROWS, CaptureFormForm, LandingPageForm, field_rows
 from netmark.core.roles import Capability, can
+from netmark.mailing import services as mailing
 from netmark.planning import services as planning
 from netmark.web.access import workspace_page
 from netmark.web.record_pages import delete_page, form_page
@@ -54,6 +55,7 @@ def _form_form(request, form=None) -> CaptureFormForm:
         initial=initial,
         sites=analytics.list_sites(workspace),
         plans=planning.list_plans(workspace),
+        mailing_lists=mailing.list_lists(workspace),
     )
 
 
