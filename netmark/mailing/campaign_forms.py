@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from netmark.contacts.models import Segment
 from netmark.core.scoping import scoped
 from netmark.mailing.campaign_models import LANGUAGES, MailingList
 from netmark.mailing.models import SmtpServer
@@ -35,6 +36,10 @@ class SubscribeForm(forms.Form):
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     mailing_list_id = forms.TypedChoiceField(label=_("List"), required=False, coerce=int, empty_value=None)
+    segment_id = forms.TypedChoiceField(
+        label=_("Segment"), required=False, coerce=int, empty_value=None,
+        help_text=_("Alone, or with a list: the list's subscribers who are in the segment."),
+    )  # fmt: skip
     plan_id = forms.TypedChoiceField(label=_("Promotion"), required=False, coerce=int, empty_value=None)
     server_id = forms.TypedChoiceField(label=_("SMTP server"), required=False, coerce=int, empty_value=None)
     subject = forms.CharField(
@@ -54,5 +59,6 @@ class CampaignForm(forms.Form):
     def __init__(self, workspace, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mailing_list_id"].choices = _choices(MailingList, workspace)
+        self.fields["segment_id"].choices = _choices(Segment, workspace)
         self.fields["plan_id"].choices = _choices(Plan, workspace)
         self.fields["server_id"].choices = _choices(SmtpServer, workspace)

@@ -66,6 +66,9 @@ class MailingSubscriptionFilters(Schema):
 class CampaignIn(InputSchema):
     name: str = Field(max_length=200, min_length=1, pattern=NO_NUL)
     mailing_list_id: int | None = None
+    segment_id: int | None = Field(
+        None, description="A contacts segment: alone, or narrowing the list to its subscribers in it."
+    )
     plan_id: int | None = Field(None, description="The promotion: results flow into its evaluation.")
     smtp_server_id: int | None = None
     from_name: str = Field("", max_length=100, pattern=NO_NUL)
@@ -85,6 +88,7 @@ class CampaignIn(InputSchema):
 class CampaignPatch(InputSchema):
     name: str = Field(None, max_length=200, min_length=1, pattern=NO_NUL)
     mailing_list_id: int | None = None
+    segment_id: int | None = None
     plan_id: int | None = None
     smtp_server_id: int | None = None
     from_name: str = Field(None, max_length=100, pattern=NO_NUL)
@@ -126,6 +130,7 @@ class CampaignOut(Schema):
     id: int
     name: str
     mailing_list_id: int | None
+    segment_id: int | None
     plan_id: int | None
     smtp_server_id: int | None
     from_name: str
@@ -161,3 +166,7 @@ class CampaignProgressOut(Schema):
     variants: dict[str, dict[str, int]]
     winner: str
     decision: dict
+    engagement: dict[str, dict] = Field(
+        description="Per variant ('' without A/B): sent, delivered, human_opens, machine_opens, clicks,"
+        " human_clickers, scanner_clicks, clicks_per_link, bounces {hard, soft}, complaints, unsubscribes"
+    )

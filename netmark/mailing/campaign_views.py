@@ -86,6 +86,7 @@ def campaign_create(request):
 def campaign_detail(request, campaign_id: int):
     campaign = campaigns.get_campaign(request.member.workspace, campaign_id)
     context = {"campaign": campaign, "progress": campaigns.progress(campaign),
+               "segment": campaigns.segment_name(campaign),
                "can_execute": can(request.member, Capability.EXECUTE)}  # fmt: skip
     template = "mailing/includes/campaign_progress.html" if request.htmx else "mailing/campaign_detail.html"
     return render(request, template, context)

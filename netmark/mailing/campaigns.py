@@ -16,12 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from netmark.contacts import segments
 from netmark.contacts.models import Contact
 from netmark.core import audit, csvio, records
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
-from netmark.mailing import abtest, delivery
+from netmark.mailing import abtest, delivery, events
 from netmark.mailing.campaign_models import Campaign, MailingList, Recipient, Subscription, Variant
 from netmark.mailing.models import SmtpServer
 from netmark.mailing.templating import RenderFailed, validate_all
@@ -58,7 +59,7 @@ def _clean(workspace, fields: dict) -> dict:
         if data.get(name) is not None:
             data[name] = get_for(model, workspace, data[name]).pk
     if data.get("segment_id") is not None:
-        raise ValidationFailed(fields={"segment_id": _("Segments cannot be used by campaigns yet.")})
+        data["segment_id"] = segments.get_segment(workspace, data["segment_id"]).pk
     if "test_percent" in data and not 0 <= int(data["test_percent"] or 0) <= 50:
         raise ValidationFailed(fields={"test_percent": _("Between 0 and 50 per cent.")})
     if "test_alpha" in data and not 0.001 <= float(data["test_alpha"]) <= 0.2:
@@ -132,10 +133,21 @@ def set_variants(member, campaign_id, variants: list[dict]) -> list[Variant]:
 # The audience
 
 
+def segment_name(campaign: Campaign) -> str:
+    if not campaign.segment_id:
+        return ""
+    found = segments.list_segments(campaign.workspace).filter(pk=campaign.segment_id).first()
+    return found.name if found else ""
+
+
 def audience_contacts(campaign: Campaign):
-    """The contacts a campaign goes to: the list's confirmed subscribers with an address. A segment
-    plugs in here (the contacts app's segment query, intersected or united with the list)."""
+    """The contacts a campaign goes to, with an address: the list's confirmed subscribers, the
+    segment's contacts as they are when the campaign starts, or, with both, the subscribers in the
+    segment. Consent and suppression are asked again right before each send (``delivery``)."""
     contacts = scoped(Contact, campaign.workspace).exclude(email="")
+    if campaign.segment_id:
+        segment = segments.get_segment(campaign.workspace, campaign.segment_id)
+        contacts = contacts.filter(pk__in=segments.segment_contacts(segment).values("pk"))
     if campaign.mailing_list_id:
         confirmed = Subscription.unscoped.filter(
             workspace_id=campaign.workspace_id,
@@ -176,7 +188,7 @@ def _ready(campaign: Campaign) -> None:
     if campaign.server_id is None:
         errors["server_id"] = _("Choose the SMTP server to send through.")
     if campaign.mailing_list_id is None and campaign.segment_id is None:
-        errors["mailing_list_id"] = _("Choose a list.")
+        errors["mailing_list_id"] = _("Choose a list or a segment.")
     if errors:
         raise ValidationFailed(fields=errors)
 
@@ -392,7 +404,8 @@ def progress(campaign: Campaign) -> dict:
     finished = counts[State.SENT] + counts[State.FAILED] + counts[State.SKIPPED]
     return {"status": campaign.status, "total": total, "states": counts, "uncertain": uncertain,
             "done_percent": round(100 * finished / total, 1) if total else 0.0, "variants": by_variant,
-            "winner": campaign.winner, "decision": campaign.decision}  # fmt: skip
+            "winner": campaign.winner, "decision": campaign.decision,
+            "engagement": events.campaign_counts(campaign.workspace_id, campaign.pk)}  # fmt: skip
 
 
 def export_recipients(campaign: Campaign) -> bytes:

@@ -106,3 +106,45 @@ def test_the_promotion_counts_its_emails_people_opened_and_clicked(team_a, sent_
     }
     assert values == {"emails_sent": 2, "email_opens": 0, "email_clicks": 4}
     assert get_kpi("email_unsubscribes").higher_is_better is False
+
+
+def test_the_campaign_page_reports_what_came_back_with_machines_apart(team_a, sent_campaign, smtp_server):
+    from django.urls import reverse
+
+    from netmark.core.roles import Role
+
+    message = smtp_server.messages[0]
+    token = CLICK.findall(html_of(message))[-1]
+    tracking.record_click(
+        token, user_agent=PERSON, ip="203.0.113.9", at=timezone.now() + timedelta(minutes=2)
+    )
+    page = team_a.browser_client(Role.VIEWER).get(
+        reverse("mailing:campaign_detail", args=[team_a.workspace.slug, sent_campaign.pk])
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and "data-engagement" in html
+    assert 'data-count="human_clickers">1<' in html and "longjing-2026" in html
+
+
+def test_a_campaign_to_a_segment_reaches_its_consenting_contacts(team_a, server_row, smtp_server):
+    from netmark.contacts import segments
+    from netmark.contacts.consent import record_consent
+    from netmark.contacts.models import Contact, Tag
+
+    club, _created = Tag.unscoped.get_or_create(workspace=team_a.workspace, name="茶友会")
+    for address, tagged, consenting in (
+        ("a@qq.example", True, True), ("b@qq.example", True, False), ("c@qq.example", False, True)
+    ):  # fmt: skip
+        person = Contact.unscoped.create(workspace=team_a.workspace, email=address, name=address[0])
+        if tagged:
+            person.tags.add(club)
+        if consenting:
+            record_consent(person, "email_marketing", "granted", source="test")
+    tree = {"op": "and", "rules": [{"field": "tag", "op": "has", "value": "茶友会"}]}
+    segment = segments.create_segment(team_a.owner, name="茶友会", filter=tree)
+    campaign = make.campaign(team_a.workspace, None, server_row, segment_id=segment.pk)
+    campaigns.start_campaign(team_a.owner, campaign.pk)
+    # The segment's two contacts get a row; the one without consent is skipped at her turn.
+    assert [m.rcpt_tos for m in smtp_server.messages] == [["a@qq.example"]]
+    rows = dict(campaign.recipients.values_list("email", "state"))
+    assert rows == {"a@qq.example": "sent", "b@qq.example": "skipped"}
