@@ -95,9 +95,12 @@ def test_a_token_for_a_workspace_that_does_not_exist_is_refused(team_a):
 def test_mutated_tokens_are_refused(team_a, data):
     cache.clear()
     token = make_token(team_a.workspace.pk, "xiaoming@qq.com")
-    position = data.draw(strategies.integers(0, len(token) - 1))
+    # Draws never depend on the token, which carries the time: replays draw the same way.
+    position = data.draw(strategies.integers(0, 10_000)) % len(token)
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_:"
-    replacement = data.draw(strategies.sampled_from(alphabet).filter(lambda c: c != token[position]))
+    replacement = alphabet[data.draw(strategies.integers(0, len(alphabet) - 1))]
+    if replacement == token[position]:
+        replacement = alphabet[(alphabet.index(replacement) + 1) % len(alphabet)]
     mutated = token[:position] + replacement + token[position + 1 :]
     cut = data.draw(strategies.integers(0, 3))
     if cut:
