@@ -238,3 +238,21 @@ def test_bad_settings_and_schema_errors_are_4xx(team_a):
     assert api.get("/api/v1/scoring-rules/999999").status_code == 404
     assert _post(team_a.api("viewer"), "/api/v1/scoring/recompute", {}).status_code == 403
     assert scoped(Contact, team_a.workspace).count() == 0
+
+
+def test_score_from_the_command_line(netmark_cli, team_a):
+    import json
+
+    _rules(team_a.owner, half_life=0)
+    contact = make_contact(team_a.owner, name="张", email="zhang@example.com", stage="subscriber")
+    timeline.record(contact, "form_submission")
+    code, out, _err = netmark_cli("contact score recompute --json")
+    assert code == 0 and json.loads(out) == {"contacts": 1, "changed": 1, "stages_moved": 1}
+    code, out, _err = netmark_cli(f"contact score show {contact.pk} --json")
+    assert code == 0 and json.loads(out)["score"] == 10
+    code, out, _err = netmark_cli(f"contact score show {contact.pk}")
+    assert code == 0 and "Score 10" in out.decode() and "表单 forms: 10" in out.decode()
+    code, _out, err = netmark_cli("contact score show")
+    assert code == 2
+    code, out, _err = netmark_cli("contact score rules --json")
+    assert sorted(row["name"] for row in json.loads(out)) == ["competitor", "表单 forms"]
