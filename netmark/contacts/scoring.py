@@ -151,7 +151,7 @@ class Engine:
             if capped:
                 why += " " + _("(counted at most %(n)d times)") % {"n": rule.max_times}
             if points != raw:
-                why += ", " + _("decayed to %(points)d") % {"points": points}
+                why = _("%(base)s, decayed to %(points)d") % {"base": why, "points": points}
             return why
         if rule.kind == ScoringRule.Kind.BEHAVIOUR:
             return _("visited %(path)s at least %(times)d times in %(days)d days: %(points)d") % {
@@ -219,8 +219,11 @@ def _audit_stage(actor, contact_id: int, before: str, after: str) -> AuditEntry:
 def recompute(workspace, *, member=None, now: datetime | None = None, store=None) -> dict:
     """Scores every contact, stores changed scores with a history row, moves stages up (audited and
     on the timeline). Returns counts: contacts, scores changed, stages moved."""
+    from netmark.core.roles import Capability, require
     from netmark.core.services import operator_member
 
+    if member is not None:
+        require(member, Capability.EXECUTE)
     engine = Engine(workspace, now=now, store=store)
     actor = member or operator_member(workspace)
     scores = engine.run()

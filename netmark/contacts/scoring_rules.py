@@ -141,6 +141,8 @@ def update_settings(member, **data) -> ScoringSettings:
     """Half-life (0 = no decay) and the thresholds; ``lead_at`` may not exceed ``qualified_at``."""
     require(member, Capability.EXECUTE)
     found = settings_for(member.workspace)
+    if data.get("half_life_days", 0) is None:  # null: unchanged (thresholds take null as "none")
+        del data["half_life_days"]
     merged = {
         key: data.get(key, getattr(found, key)) for key in ("half_life_days", "lead_at", "qualified_at")
     }

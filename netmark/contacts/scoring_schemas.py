@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool
 
 from netmark.core.apitypes import InputSchema
 
@@ -32,25 +32,25 @@ class ScoringRuleOut(Schema):
 
 class ScoringRuleIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
-    points: StrictInt = Points
+    points: int = Points
     kind: Literal["interaction", "field", "behaviour"] = "interaction"
     interaction_kind: str = Field("form_submission", max_length=40)
-    max_times: StrictInt | None = Field(None, ge=1, le=10_000)
+    max_times: int | None = Field(None, ge=1, le=10_000)
     condition: dict[str, Any] | None = Field(None, description=CONDITION_HELP)
     path: str = Field("", max_length=200)
-    times: StrictInt = Field(1, ge=1, le=10_000)
-    days: StrictInt = Field(30, ge=1, le=3650)
+    times: int = Field(1, ge=1, le=10_000)
+    days: int = Field(30, ge=1, le=3650)
 
 
 class ScoringRulePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    points: StrictInt | None = Field(None, ge=-1000, le=1000)
+    points: int | None = Field(None, ge=-1000, le=1000)
     interaction_kind: str | None = Field(None, max_length=40)
-    max_times: StrictInt | None = Field(None, ge=1, le=10_000)
+    max_times: int | None = Field(None, ge=1, le=10_000)
     condition: dict[str, Any] | None = Field(None, description=CONDITION_HELP)
     path: str | None = Field(None, max_length=200)
-    times: StrictInt | None = Field(None, ge=1, le=10_000)
-    days: StrictInt | None = Field(None, ge=1, le=3650)
+    times: int | None = Field(None, ge=1, le=10_000)
+    days: int | None = Field(None, ge=1, le=3650)
     is_active: StrictBool | None = None
 
 
@@ -61,9 +61,9 @@ class ScoringSettingsOut(Schema):
 
 
 class ScoringSettingsPatch(InputSchema):
-    half_life_days: StrictInt | None = Field(None, ge=0, le=3650)
-    lead_at: StrictInt | None = Field(None, ge=-1_000_000, le=1_000_000)
-    qualified_at: StrictInt | None = Field(None, ge=-1_000_000, le=1_000_000)
+    half_life_days: int | None = Field(None, ge=0, le=3650)
+    lead_at: int | None = Field(None, ge=-1_000_000, le=1_000_000)
+    qualified_at: int | None = Field(None, ge=-1_000_000, le=1_000_000)
 
 
 class ScoringLineOut(Schema):

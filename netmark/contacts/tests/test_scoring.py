@@ -234,7 +234,7 @@ def test_bad_settings_and_schema_errors_are_4xx(team_a):
     )
     assert (answer.status_code, list(answer.json()["fields"])) == (422, ["lead_at"])
     assert _post(api, "/api/v1/scoring-rules", {"name": "x", "points": 5000}).status_code == 422
-    assert _post(api, "/api/v1/scoring-rules", {"name": "x", "points": "7"}).status_code == 422
+    assert _post(api, "/api/v1/scoring-rules", {"name": "x", "points": "seven"}).status_code == 422
     assert api.get("/api/v1/scoring-rules/999999").status_code == 404
     assert _post(team_a.api("viewer"), "/api/v1/scoring/recompute", {}).status_code == 403
     assert scoped(Contact, team_a.workspace).count() == 0
@@ -256,3 +256,48 @@ def test_score_from_the_command_line(netmark_cli, team_a):
     assert code == 2
     code, out, _err = netmark_cli("contact score rules --json")
     assert sorted(row["name"] for row in json.loads(out)) == ["competitor", "表单 forms"]
+
+
+def test_scoring_page_adds_rules_toggles_them_and_the_contact_page_explains(team_a):
+    client = team_a.browser_client()
+    base = f"/w/{team_a.workspace.slug}/contacts"
+    saved = client.post(
+        f"{base}/scoring/", {"action": "settings", "half_life_days": "0", "lead_at": "5", "qualified_at": ""}
+    )
+    assert saved.status_code == 302
+    answer = client.post(
+        f"{base}/scoring/",
+        {
+            "action": "rule",
+            "name": "表单",
+            "points": "8",
+            "kind": "interaction",
+            "interaction_kind": "form_submission",
+        },
+    )
+    assert answer.status_code == 302
+    bad = client.post(f"{base}/scoring/", {"action": "rule", "name": "坏", "points": "x", "kind": "field"})
+    assert bad.status_code == 422 and "points" in bad.content.decode()
+    rule = scoring_rules.list_rules(team_a.workspace).get()
+    contact = make_contact(team_a.owner, name="周", email="zhou@example.com", stage="subscriber")
+    timeline.record(contact, "form_submission")
+    assert client.post(f"{base}/scoring/", {"action": "recompute"}).status_code == 302
+    page = client.get(f"{base}/{contact.pk}/").content.decode()
+    assert 'data-score="8"' in page and "1 × Form submission × 8 = 8" in page and "data-score-history" in page
+    row = client.post(f"{base}/scoring-rules/{rule.pk}/toggle/", HTTP_HX_REQUEST="true")
+    assert row.status_code == 200 and "Turn on" in row.content.decode()
+    assert "表单" in client.get(f"{base}/scoring/").content.decode()
+    viewer = team_a.browser_client("viewer")
+    assert viewer.post(f"{base}/scoring/", {"action": "recompute"}).status_code == 403
+    assert viewer.get(f"{base}/scoring/").status_code == 200
+
+
+def test_explanations_speak_chinese(team_a):
+    from django.utils import translation
+
+    _rules(team_a.owner)
+    contact = make_contact(team_a.owner, name="陈", email="chen@example.com")
+    _forms(contact, 0, 30)
+    with translation.override("zh-hans"):
+        lines = scoring.score_contact(contact, NOW).lines
+    assert lines[0]["why"] == "2 次 × 表单提交 × 10 = 20，衰减后为 15"
