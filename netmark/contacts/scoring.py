@@ -16,9 +16,9 @@ import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -80,6 +80,18 @@ def moved_stage(stage: str, score: int, settings: ScoringSettings) -> str | None
     return target
 
 
+def _utc_day():
+    """The UTC day of ``occurred_at``. SQLite keeps UTC text, so its first ten characters are the day
+    (``TruncDate`` there calls a Python function per row: 20 times slower over 1 M rows)."""
+    if connection.vendor == "sqlite":
+        return Substr("occurred_at", 1, 10)
+    return TruncDate("occurred_at", tzinfo=UTC)
+
+
+def _as_date(day) -> date:
+    return date.fromisoformat(day) if isinstance(day, str) else day
+
+
 class Engine:
     """One scoring pass over the workspace (or one contact) at ``now``."""
 
@@ -91,8 +103,8 @@ class Engine:
         self.settings = settings_for(workspace)
         self.rules = list(scoped(ScoringRule, workspace).filter(is_active=True).order_by("id"))
 
-    def _buckets(self, contact_id: int | None) -> dict[tuple[int, str], list[tuple[date | None, int]]]:
-        """(contact, kind) -> [(day, count)], newest day first; one grouped query."""
+    def _buckets(self, contact_id: int | None) -> dict[str, dict[int, list[tuple[int, int]]]]:
+        """kind -> contact -> [(age in days, count)], youngest first; one grouped query."""
         kinds = {rule.interaction_kind for rule in self.rules if rule.kind == ScoringRule.Kind.INTERACTION}
         if not kinds:
             return {}
@@ -101,32 +113,37 @@ class Engine:
         )
         if contact_id is not None:
             rows = rows.filter(contact_id=contact_id)
-        columns = ["contact_id", "kind"]
+        columns = ["kind", "contact_id"]
         if self.settings.half_life_days:
-            rows = rows.annotate(day=TruncDate("occurred_at", tzinfo=UTC))
+            rows = rows.annotate(day=_utc_day())
             columns.append("day")
-        grouped = rows.values(*columns).annotate(n=Count("id")).order_by()
-        buckets: dict[tuple[int, str], list] = {}
-        for row in grouped.values_list(*columns, "n"):
-            key, day, count = (row[0], row[1]), (row[2] if len(row) == 4 else None), row[-1]
-            buckets.setdefault(key, []).append((day, count))
-        for entries in buckets.values():
-            entries.sort(key=lambda entry: entry[0] or date.min, reverse=True)
+        grouped = rows.values(*columns).annotate(n=Count("id")).order_by().values_list(*columns, "n")
+        buckets: dict[str, dict[int, list]] = {kind: {} for kind in kinds}
+        ages: dict = {None: 0}
+        for row in grouped.iterator(5000):
+            day = row[2] if len(row) == 4 else None
+            age = ages.get(day)
+            if age is None:
+                age = ages[day] = max(0, (self.today - _as_date(day)).days)
+            buckets[row[0]].setdefault(row[1], []).append((age, row[-1]))
+        for by_contact in buckets.values():
+            for entries in by_contact.values():
+                if len(entries) > 1:
+                    entries.sort()
         return buckets
 
     def _interaction(self, rule: ScoringRule, entries) -> tuple[int, int, float, bool]:
         """(interactions counted, undecayed points, decayed points, cut by the cap) of one rule."""
         left = rule.max_times if rule.max_times is not None else math.inf
-        counted, decayed = 0, 0.0
-        for day, count in entries:
+        counted, decayed, half_life = 0, 0.0, self.settings.half_life_days
+        for age, count in entries:
             taken = min(count, left)
             if taken <= 0:
                 break
-            age = (self.today - day).days if day is not None else 0
-            decayed += taken * rule.points * decay(age, self.settings.half_life_days)
+            decayed += taken * rule.points * decay(age, half_life)
             counted += taken
             left -= taken
-        return counted, counted * rule.points, decayed, sum(count for _day, count in entries) > counted
+        return counted, counted * rule.points, decayed, sum(count for _age, count in entries) > counted
 
     def _matching(self, rule: ScoringRule, contact_id: int | None) -> set[int]:
         tree = behaviour_condition(rule) if rule.kind == ScoringRule.Kind.BEHAVIOUR else rule.condition
@@ -169,9 +186,8 @@ class Engine:
         for rule in self.rules:
             if rule.kind == ScoringRule.Kind.INTERACTION:
                 earned = (
-                    (key[0], self._interaction(rule, entries))
-                    for key, entries in buckets.items()
-                    if key[1] == rule.interaction_kind
+                    (pk, self._interaction(rule, entries))
+                    for pk, entries in buckets.get(rule.interaction_kind, {}).items()
                 )
             else:
                 earned = (
