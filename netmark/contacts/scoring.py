@@ -231,6 +231,16 @@ def _audit_stage(actor, contact_id: int, before: str, after: str) -> AuditEntry:
     )
 
 
+def _store_scores(workspace, chunk: list[tuple[int, int]]) -> None:
+    """One prepared UPDATE run for the chunk (``bulk_update`` builds a CASE of 1000 arms: 5x slower)."""
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET score = %s WHERE id = %s AND workspace_id = %s",  # noqa: S608 - table name
+            [(new, pk, workspace.pk) for pk, new in chunk],
+        )
+
+
 @transaction.atomic
 def recompute(workspace, *, member=None, now: datetime | None = None, store=None) -> dict:
     """Scores every contact, stores changed scores with a history row, moves stages up (audited and
@@ -243,8 +253,9 @@ def recompute(workspace, *, member=None, now: datetime | None = None, store=None
     engine = Engine(workspace, now=now, store=store)
     actor = member or operator_member(workspace)
     scores = engine.run()
-    changed, moved = [], []
+    changed, moved, seen = [], [], 0
     for pk, score, stage in scoped(Contact, workspace).values_list("pk", "score", "stage").iterator(2000):
+        seen += 1
         new = scores[pk].total if pk in scores else 0
         if new != score:
             changed.append((pk, new))
@@ -254,7 +265,7 @@ def recompute(workspace, *, member=None, now: datetime | None = None, store=None
     at = engine.now
     for start in range(0, len(changed), BATCH):
         chunk = changed[start : start + BATCH]
-        Contact.unscoped.bulk_update([Contact(pk=pk, score=new) for pk, new in chunk], ["score"])
+        _store_scores(workspace, chunk)
         ScoreHistory.unscoped.bulk_create(
             [ScoreHistory(workspace=workspace, contact_id=pk, score=new, at=at) for pk, new in chunk]
         )
@@ -281,7 +292,7 @@ def recompute(workspace, *, member=None, now: datetime | None = None, store=None
                 for pk, before, after in chunk
             ]
         )
-    return {"contacts": len(scores), "changed": len(changed), "stages_moved": len(moved)}
+    return {"contacts": seen, "changed": len(changed), "stages_moved": len(moved)}
 
 
 def history(contact: Contact, limit: int = 20) -> list[ScoreHistory]:

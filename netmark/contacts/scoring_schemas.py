@@ -1,17 +1,31 @@
 """API schemas of lead scoring (names prefixed: ninja schema names are global)."""
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StrictBool
+from pydantic import BeforeValidator, Field, StrictBool
 
 from netmark.core.apitypes import InputSchema
+
+
+def _whole(value):
+    """A JSON integer (``5`` or ``5.0``); booleans and strings are refused, not coerced."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a whole number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("Input should be a whole number")
+    return int(value)
+
+
+def whole(low: int, high: int):
+    """A whole number in [low, high], the bounds in the OpenAPI schema also when it is optional."""
+    return Annotated[int, Field(ge=low, le=high), BeforeValidator(_whole)]
+
 
 CONDITION_HELP = (
     'field rules: a segment filter group {"op": "and", "rules": [...]}; see docs/contacts.md, "Segments".'
 )
-Points = Field(ge=-1000, le=1000)
 
 
 class ScoringRuleOut(Schema):
@@ -32,25 +46,25 @@ class ScoringRuleOut(Schema):
 
 class ScoringRuleIn(InputSchema):
     name: str = Field(min_length=1, max_length=200)
-    points: int = Points
+    points: whole(-1000, 1000)
     kind: Literal["interaction", "field", "behaviour"] = "interaction"
     interaction_kind: str = Field("form_submission", max_length=40)
-    max_times: int | None = Field(None, ge=1, le=10_000)
+    max_times: whole(1, 10_000) | None = None
     condition: dict[str, Any] | None = Field(None, description=CONDITION_HELP)
     path: str = Field("", max_length=200)
-    times: int = Field(1, ge=1, le=10_000)
-    days: int = Field(30, ge=1, le=3650)
+    times: whole(1, 10_000) = 1
+    days: whole(1, 3650) = 30
 
 
 class ScoringRulePatch(InputSchema):
     name: str | None = Field(None, min_length=1, max_length=200)
-    points: int | None = Field(None, ge=-1000, le=1000)
+    points: whole(-1000, 1000) | None = None
     interaction_kind: str | None = Field(None, max_length=40)
-    max_times: int | None = Field(None, ge=1, le=10_000)
+    max_times: whole(1, 10_000) | None = None
     condition: dict[str, Any] | None = Field(None, description=CONDITION_HELP)
     path: str | None = Field(None, max_length=200)
-    times: int | None = Field(None, ge=1, le=10_000)
-    days: int | None = Field(None, ge=1, le=3650)
+    times: whole(1, 10_000) | None = None
+    days: whole(1, 3650) | None = None
     is_active: StrictBool | None = None
 
 
@@ -61,9 +75,9 @@ class ScoringSettingsOut(Schema):
 
 
 class ScoringSettingsPatch(InputSchema):
-    half_life_days: int | None = Field(None, ge=0, le=3650)
-    lead_at: int | None = Field(None, ge=-1_000_000, le=1_000_000)
-    qualified_at: int | None = Field(None, ge=-1_000_000, le=1_000_000)
+    half_life_days: whole(0, 3650) | None = None
+    lead_at: whole(-1_000_000, 1_000_000) | None = None
+    qualified_at: whole(-1_000_000, 1_000_000) | None = None
 
 
 class ScoringLineOut(Schema):
