@@ -88,6 +88,16 @@ def _utc_day():
     return TruncDate("occurred_at", tzinfo=UTC)
 
 
+def _raw_rows(queryset, size: int = 5000):
+    """The queryset's rows straight from the cursor: no per-value converters (a third of the time
+    over 1 M grouped rows); the columns are ints and text, or dates on PostgreSQL."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(size):
+            yield from rows
+
+
 def _as_date(day) -> date:
     return date.fromisoformat(day) if isinstance(day, str) else day
 
@@ -102,6 +112,7 @@ class Engine:
         self.store = store
         self.settings = settings_for(workspace)
         self.rules = list(scoped(ScoringRule, workspace).filter(is_active=True).order_by("id"))
+        self._factors: dict[int, float] = {}
 
     def _buckets(self, contact_id: int | None) -> dict[str, dict[int, list[tuple[int, int]]]]:
         """kind -> contact -> [(age in days, count)], youngest first; one grouped query."""
@@ -120,7 +131,7 @@ class Engine:
         grouped = rows.values(*columns).annotate(n=Count("id")).order_by().values_list(*columns, "n")
         buckets: dict[str, dict[int, list]] = {kind: {} for kind in kinds}
         ages: dict = {None: 0}
-        for row in grouped.iterator(5000):
+        for row in _raw_rows(grouped):
             day = row[2] if len(row) == 4 else None
             age = ages.get(day)
             if age is None:
@@ -135,15 +146,19 @@ class Engine:
     def _interaction(self, rule: ScoringRule, entries) -> tuple[int, int, float, bool]:
         """(interactions counted, undecayed points, decayed points, cut by the cap) of one rule."""
         left = rule.max_times if rule.max_times is not None else math.inf
-        counted, decayed, half_life = 0, 0.0, self.settings.half_life_days
+        counted, decayed, factors = 0, 0.0, self._factors
         for age, count in entries:
             taken = min(count, left)
             if taken <= 0:
                 break
-            decayed += taken * rule.points * decay(age, half_life)
+            factor = factors.get(age)
+            if factor is None:
+                factor = factors[age] = decay(age, self.settings.half_life_days)
+            decayed += taken * rule.points * factor
             counted += taken
             left -= taken
-        return counted, counted * rule.points, decayed, sum(count for _age, count in entries) > counted
+        capped = rule.max_times is not None and sum(count for _age, count in entries) > counted
+        return counted, counted * rule.points, decayed, capped
 
     def _matching(self, rule: ScoringRule, contact_id: int | None) -> set[int]:
         tree = behaviour_condition(rule) if rule.kind == ScoringRule.Kind.BEHAVIOUR else rule.condition
