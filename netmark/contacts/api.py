@@ -36,6 +36,7 @@ from netmark.contacts.schemas import (
     TimelineOut,
     TimelineQuery,
 )
+from netmark.contacts.scoring_api import router as scoring_router
 from netmark.contacts.segment_api import router as segment_router
 from netmark.core import csvio
 from netmark.core.apitools import body, given
@@ -319,3 +320,4 @@ def get_import(request, import_id: int):
 
 # Segments (their own module; mounted here so the contacts router stays the app's one door)
 router.add_router("", segment_router)
+router.add_router("", scoring_router)

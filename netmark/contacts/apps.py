@@ -30,3 +30,11 @@ class ContactsConfig(AppConfig):
             56,
             group=_("Execution"),
         )
+        register_nav(
+            "contacts.scoring",
+            _("Lead scoring"),
+            "contacts:scoring_page",
+            Capability.READ,
+            57,
+            group=_("Execution"),
+        )

@@ -16,9 +16,10 @@ from netmark.core.roles import Capability, require
 
 
 def register(commands: Commands) -> None:
-    from netmark.contacts import segment_cli
+    from netmark.contacts import scoring_cli, segment_cli
 
     segment_cli.register(commands)
+    scoring_cli.register(commands)
     parser = commands.verb("contact", "list", contact_list, _("list contacts (search works in Chinese)"))
     parser.add_argument("--search", "-q", default="", metavar="TEXT")
     parser.add_argument("--stage", choices=Stage.values)

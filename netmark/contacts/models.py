@@ -75,6 +75,7 @@ class Contact(WorkspaceOwned):
     # jieba tokens of the text fields, space-separated and space-framed: " 云岭 茶业 zhang "
     search_text = models.TextField(blank=True, editable=False)
     last_activity_at = models.DateTimeField(null=True, blank=True, editable=False)
+    score = models.IntegerField(_("lead score"), default=0, editable=False)  # scoring.py keeps it
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -282,3 +283,61 @@ class SegmentMember(WorkspaceOwned):
         constraints = [
             models.UniqueConstraint(fields=["segment", "contact"], name="segment_member_once"),
         ]
+
+
+class ScoringRule(WorkspaceOwned):
+    """One way a contact earns (or loses) points (docs/contacts.md, "Lead scoring"): each
+    ``interaction`` of a timeline kind (counted at most ``max_times``, decayed by age), matching a
+    segment-style ``condition`` (``field``), or visiting ``path`` ``times`` in ``days`` (``behaviour``)."""
+
+    class Kind(models.TextChoices):
+        INTERACTION = "interaction", _("Interaction")
+        FIELD = "field", _("Field condition")
+        BEHAVIOUR = "behaviour", _("Page visits")
+
+    name = models.CharField(_("name"), max_length=200)
+    points = models.IntegerField(_("points"))
+    kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
+    interaction_kind = models.CharField(_("interaction type"), max_length=40, blank=True)
+    max_times = models.PositiveIntegerField(_("counted at most"), null=True, blank=True)
+    condition = models.JSONField(_("condition"), default=dict, blank=True)
+    path = models.CharField(_("page path"), max_length=200, blank=True)
+    times = models.PositiveIntegerField(_("visits"), default=1)
+    days = models.PositiveIntegerField(_("within days"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["workspace", "name"], name="scoring_rule_name_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScoringSettings(WorkspaceOwned):
+    """The workspace's decay half-life (0 = none) and the scores at which stages move up."""
+
+    half_life_days = models.PositiveIntegerField(_("half-life in days"), default=0)
+    lead_at = models.IntegerField(_("lead from"), null=True, blank=True)
+    qualified_at = models.IntegerField(_("qualified lead from"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace"], name="scoring_settings_once")]
+
+    def __str__(self) -> str:
+        return f"scoring settings {self.workspace_id}"
+
+
+class ScoreHistory(WorkspaceOwned):
+    """A contact's score from ``at`` on: one row each time a recompute changes it."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="score_history")
+    score = models.IntegerField()
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["contact", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.score} @ {self.at:%Y-%m-%d}"

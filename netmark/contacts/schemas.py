@@ -38,6 +38,7 @@ class ContactOut(Schema):
     created_at: datetime
     updated_at: datetime
     last_activity_at: datetime | None
+    score: int
 
     @staticmethod
     def resolve_tags(contact) -> list[str]:

@@ -73,6 +73,7 @@ class Compiler:
             "do_not_contact": lambda n: Q(do_not_contact=n["value"]),
             "source_plan_id": self.source_plan,
             "search": lambda n: search.matches(n["value"]) or EVERYTHING,
+            "score": self.score,
             "created_at": self.moment,
             "last_activity_at": self.moment,
         }.get(field, self.text)
@@ -127,6 +128,13 @@ class Compiler:
         )
         condition = Q(pk__in=states.values("contact_id"))
         return condition if node["op"] == "granted" else ~condition
+
+    @staticmethod
+    def score(node: dict) -> Q:
+        op, value = node["op"], node["value"]
+        if op == "between":
+            return Q(score__gte=value[0], score__lte=value[1])
+        return Q(**{f"score__{op}": value})
 
     @staticmethod
     def source_plan(node: dict) -> Q:

@@ -71,6 +71,7 @@ def field_specs(workspace) -> dict[str, FieldSpec]:
     specs["do_not_contact"] = FieldSpec(("eq",), "bool")
     specs["source_plan_id"] = FieldSpec(("eq", "in", "empty", "not_empty"), "id")
     specs["search"] = FieldSpec(("matches",), "text")
+    specs["score"] = FieldSpec(("gt", "lt", "between"), "number")  # the stored lead score
     for name in BEHAVIOUR_FIELDS:
         specs[name] = FieldSpec(("at_least",), "count")
     for field in scoped(CustomField, workspace):

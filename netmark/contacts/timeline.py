@@ -202,3 +202,6 @@ def register_builtin_types() -> None:
     register_type(InteractionType("consent", gettext_lazy("Consent")))
     register_type(InteractionType("merged", gettext_lazy("Merged")))
     register_type(InteractionType("offline_event", gettext_lazy("Offline event attendance")))
+    register_type(
+        InteractionType("score_stage", gettext_lazy("Stage changed by scoring"), summary_keys=("to",))
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from netmark.contacts import import_views, segment_views, views
+from netmark.contacts import import_views, scoring_views, segment_views, views
 
 app_name = "contacts"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("segments/<int:pk>/edit/", segment_views.segment_edit, name="segment_edit"),
     path("segments/<int:pk>/export/", segment_views.segment_export, name="segment_export"),
     path("segments/<int:pk>/delete/", segment_views.segment_delete, name="segment_delete"),
+    path("scoring/", scoring_views.scoring_page, name="scoring_page"),
+    path("scoring-rules/<int:pk>/toggle/", scoring_views.scoring_rule_toggle, name="scoring_rule_toggle"),
+    path("scoring-rules/<int:pk>/delete/", scoring_views.scoring_rule_delete, name="scoring_rule_delete"),
     path("<int:pk>/", views.contact_detail, name="contact_detail"),
     path("<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("<int:pk>/log/", views.contact_log, name="contact_log"),

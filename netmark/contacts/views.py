@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from netmark.contacts import consent, exporting, services, timeline
+from netmark.contacts import consent, exporting, scoring, services, timeline
 from netmark.contacts.forms import ContactForm, InteractionForm
 from netmark.contacts.models import Stage
 from netmark.core.errors import ValidationFailed
@@ -88,6 +88,8 @@ def contact_detail(request, pk: int):
         "types": timeline.all_types(),
         "consent": [(p, consent.PURPOSES.get(p, p), consent.may_contact(contact, p)) for p in purposes],
         "interaction_form": InteractionForm(),
+        "score": scoring.score_contact(contact),
+        "score_history": scoring.history(contact, limit=10),
         **_rights(request.member),
     }
     return render(request, "contacts/contact_detail.html", context)

@@ -71,6 +71,8 @@ HINTS = {
         f"{factory.canary}.csv", b"date,account,campaign,ad_group,cost,currency\r\n", "text/csv"
     ),
     "dry_run": lambda factory: True,
+    # Scoring rules: an interaction rule needs a registered timeline type.
+    "interaction_kind": lambda factory: "form_submission",
     # Segments: a filter tree whose one condition carries the canary (stored, and shown back).
     "filter": lambda factory: {
         "op": "and",

@@ -177,6 +177,22 @@ SEMANTIC_RULES.update(
         },
     }
 )
+SCORING_RULES = {
+    "interaction_kind": "an interaction rule names a registered timeline type (data, not schema)",
+    "condition": "a field rule's condition is a segment filter tree (data, not schema)",
+    "condition.<node>": "a field rule's condition is a segment filter tree (data, not schema)",
+    "name": "a scoring rule's name may not be blank",
+    "path": "a page-visits rule names a page path",
+}
+SEMANTIC_RULES.update(
+    {
+        "POST /api/v1/scoring-rules": SCORING_RULES,
+        "PATCH /api/v1/scoring-rules/{rule_id}": SCORING_RULES,
+        "PATCH /api/v1/scoring/settings": {
+            "lead_at": "the lead threshold may not exceed the qualified one",
+        },
+    }
+)
 PEOPLE_TIME = (
     "people time is priced from hours above 0, an hourly rate and a role; other kinds need an amount"
 )
@@ -231,7 +247,7 @@ def valid_data_accepted(ctx, response, case):
         if case.operation.label in CSV_UPLOADS and code in {"csv_error", "import_failed"}:
             return None  # a generated file is rarely a CSV with the right columns (core/csvio.py)
         names = {re.sub(r"^custom\..+$", "custom.<key>", re.sub(r"\.\d+\.", ".N.", name)) for name in fields}
-        names = {re.sub(r"^filter\..+$", "filter.<node>", name) for name in names}
+        names = {re.sub(r"^(filter|condition)\..+$", r"\1.<node>", name) for name in names}
         if fields and names <= set(allowed):
             return None
         if (
