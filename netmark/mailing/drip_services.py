@@ -231,3 +231,36 @@ def enroll_member(member, sequence_id, contact_id) -> Enrollment:
         )
     audit.record(member, "sequence.enrolled", sequence, {"contact_id": row.contact_id})
     return row
+
+
+@transaction.atomic
+def add_step(member, sequence_id, kind: str, config: dict) -> SequenceStep:
+    """Appends one step (the page editor's row); refused while the sequence is active."""
+    require(member, Capability.EXECUTE)
+    sequence = get_sequence(member.workspace, sequence_id)
+    if sequence.status == Sequence.Status.ACTIVE:
+        raise Conflict(_("Pause the sequence before editing its steps."))
+    count = sequence.steps.count()
+    if count >= MAX_STEPS:
+        raise ValidationFailed(fields={"steps": _("Give at most 50 steps.")})
+    clean = clean_step(kind, config, count + 1)
+    step = SequenceStep.unscoped.create(
+        workspace_id=sequence.workspace_id, sequence=sequence, position=count, kind=kind, config=clean
+    )
+    audit.record(member, "sequence.step_added", sequence, {"kind": kind})
+    return step
+
+
+@transaction.atomic
+def remove_step(member, sequence_id, step_id) -> None:
+    """Removes the last step only (earlier positions are what conditions point at)."""
+    require(member, Capability.EXECUTE)
+    sequence = get_sequence(member.workspace, sequence_id)
+    if sequence.status == Sequence.Status.ACTIVE:
+        raise Conflict(_("Pause the sequence before editing its steps."))
+    step = get_for(SequenceStep, member.workspace, step_id)
+    last = sequence.steps.order_by("-position").first()
+    if step.sequence_id != sequence.pk or last is None or step.pk != last.pk:
+        raise Conflict(_("Only the last step can be removed; replace the steps to reorder them."))
+    step.delete()
+    audit.record(member, "sequence.step_removed", sequence, {"position": step.position})
