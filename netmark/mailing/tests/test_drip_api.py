@@ -144,8 +144,8 @@ def test_the_editor_adds_step_rows_through_htmx_in_chinese(team_a, server_row):
     client = team_a.browser_client(language="zh-hans")
     slug = team_a.workspace.slug
     made = client.post(f"/w/{slug}/mailing/sequences/", {
-        "name": "生日祝福", "trigger": "date", "trigger_value": "birthday", "offset_days": "0", "yearly": "on",
-        "mailing_list_id": str(the_list.pk), "server_id": str(server_row.pk),
+        "name": "生日祝福", "trigger": "date", "trigger_value": "birthday", "offset_days": "0",
+        "yearly": "on", "mailing_list_id": str(the_list.pk), "server_id": str(server_row.pk),
     })  # fmt: skip
     assert made.status_code == 302, made.content.decode()[:2000]
     sequence = Sequence.unscoped.get(name="生日祝福")
@@ -168,3 +168,27 @@ def test_the_editor_adds_step_rows_through_htmx_in_chinese(team_a, server_row):
         True,
         ["email"],
     )
+
+
+def test_the_cli_replaces_steps_activates_and_lists(netmark_cli, team_a, server_row, tmp_path):
+    the_list = make.mailing_list(team_a.workspace, server_row)
+    sequence = Sequence.unscoped.create(
+        workspace=team_a.workspace,
+        name="新订阅欢迎",
+        trigger="subscribed",
+        mailing_list=the_list,
+        server=server_row,
+    )
+    steps = tmp_path / "steps.json"
+    steps.write_text(json.dumps(STEPS, ensure_ascii=False), encoding="utf-8")
+    assert netmark_cli(f"mailing sequences steps {sequence.pk} --file {steps}")[0] == 0
+    code, out, _err = netmark_cli(f"mailing sequences activate {sequence.pk} --json")
+    assert code == 0 and json.loads(out)["status"] == "active"
+    code, out, _err = netmark_cli(f"mailing sequences show {sequence.pk}")
+    assert code == 0 and "condition" in out.decode()
+    code, out, _err = netmark_cli("mailing sequences list")
+    assert code == 0 and "新订阅欢迎" in out.decode()
+    assert netmark_cli("mailing sequences pause")[0] == 2  # no id: a usage error
+    bad = tmp_path / "bad.json"
+    bad.write_text('[{"kind": "wait", "config": {"days": 0}}]', encoding="utf-8")
+    assert netmark_cli(f"mailing sequences steps {sequence.pk} --file {bad}")[0] != 0
