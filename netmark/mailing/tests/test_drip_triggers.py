@@ -19,7 +19,9 @@ def sequence(workspace, trigger: str, value: str = "", **fields) -> Sequence:
         workspace=workspace, name=f"{trigger} 序列", trigger=trigger, trigger_value=value, status="active",
         **fields,
     )  # fmt: skip
-    SequenceStep.unscoped.create(workspace=workspace, sequence=row, position=0, kind="tag", config={"tag": "进入"})
+    SequenceStep.unscoped.create(
+        workspace=workspace, sequence=row, position=0, kind="tag", config={"tag": "进入"}
+    )
     return row
 
 
@@ -31,8 +33,12 @@ def test_a_form_submission_enrols_in_that_forms_sequences_only(team_a):
     ws = team_a.workspace
     wanted, other = sequence(ws, "form", "f_tea"), sequence(ws, "form", "f_other")
     contact = Contact.unscoped.create(workspace=ws, email="wangfang@example.com", name="王芳")
-    timeline.record(contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s1")
-    timeline.record(contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s2")
+    timeline.record(
+        contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s1"
+    )
+    timeline.record(
+        contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s2"
+    )
     assert (enrolled(wanted), enrolled(other)) == (["wangfang@example.com"], [])
 
 
