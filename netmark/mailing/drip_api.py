@@ -112,6 +112,7 @@ def list_enrollments(request, sequence_id: int, filters: Query[DripEnrollmentFil
 
 @router.post("/sequences/{sequence_id}/enrollments", response=responses({201: DripEnrollmentOut, **CONFLICT}))
 def enroll(request, sequence_id: int, payload: DripEnrollIn):
-    """Enrols one contact by hand (the sequence must be active; once, unless re-entry is allowed)."""
+    """Enrols one contact by hand (once, unless re-entry is allowed); in a draft or paused sequence
+    the enrollment waits until the sequence is active."""
     row = drip_services.enroll_member(request.member, sequence_id, payload.contact_id)
     return Status(201, _enrollment_out(row))

@@ -10,7 +10,7 @@ from netmark.core.apitypes import InputSchema
 from netmark.mailing.schemas import NO_NUL, Whole
 
 DripTrigger = Literal["subscribed", "form", "tag", "date"]
-DripKind = Literal["wait", "condition", "email", "tag", "stage", "notify"]
+DripKind = Literal["notify", "wait", "condition", "email", "tag", "stage"]
 
 
 class DripSequenceIn(InputSchema):
@@ -53,7 +53,7 @@ class DripStepIn(InputSchema):
         default_factory=dict,
         description="wait: days/hours/minutes; condition: test (opened, clicked, tag, stage, field), "
         "value, equals, yes/no (a position or 'stop'); email: subject, html, text; tag: tag; "
-        "stage: stage; notify: text. Any step but a condition: then (a position or 'stop').",
+        "stage: stage; notify: text (optional). Any step but a condition: then (a position or 'stop').",
     )
 
 
@@ -89,7 +89,7 @@ class DripSequenceOut(Schema):
 
 
 class DripStatusIn(InputSchema):
-    status: Literal["active", "paused"]
+    status: Literal["paused", "active"]
 
 
 class DripEnrollIn(InputSchema):

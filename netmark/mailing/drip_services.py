@@ -176,7 +176,7 @@ def _clean_kind(kind: str, config: dict, count: int) -> dict:
         if config.get("stage") not in Stage.values:
             raise ValidationFailed(fields={"stage": _("Unknown lifecycle stage.")})
         return {"stage": config["stage"]}
-    return {"text": _text(config, "text", 2000)}
+    return {"text": _text(config, "text", 2000, required=False)}  # notify: the note names the sequence
 
 
 @transaction.atomic
@@ -188,9 +188,15 @@ def replace_steps(member, sequence_id, steps: list[dict]) -> list[SequenceStep]:
         raise Conflict(_("Pause the sequence before editing its steps."))
     if not isinstance(steps, list) or len(steps) > MAX_STEPS:
         raise ValidationFailed(fields={"steps": _("Give at most 50 steps.")})
-    cleaned = [
-        (step.get("kind"), clean_step(step.get("kind"), step.get("config", {}), len(steps))) for step in steps
-    ]
+    cleaned = []
+    for i, step in enumerate(steps):
+        try:
+            cleaned.append(
+                (step.get("kind"), clean_step(step.get("kind"), step.get("config", {}), len(steps)))
+            )
+        except ValidationFailed as exc:  # named by the step: steps.<i>.config
+            detail = "; ".join(f"{name}: {message}" for name, message in exc.fields.items())
+            raise ValidationFailed(fields={f"steps.{i}.config": detail}) from None
     sequence.steps.all().delete()
     rows = [
         SequenceStep(
@@ -224,7 +230,7 @@ def state_counts(sequence: Sequence) -> dict[str, int]:
 def enroll_member(member, sequence_id, contact_id) -> Enrollment:
     require(member, Capability.EXECUTE)
     sequence = get_sequence(member.workspace, sequence_id)
-    row = drip_triggers.enroll(sequence, contacts.get_contact(member.workspace, contact_id))
+    row = drip_triggers.enroll(sequence, contacts.get_contact(member.workspace, contact_id), by_hand=True)
     if row is None:
         raise Conflict(
             _("The contact cannot enter this sequence now (it is not active, or they are already in it).")

@@ -18,10 +18,16 @@ from netmark.mailing.drip_models import Enrollment, Sequence
 Trigger = Sequence.Trigger
 
 
-def enroll(sequence: Sequence, contact: Contact, now: datetime | None = None, *, key: int | None = None):
+def enroll(
+    sequence: Sequence, contact: Contact, now: datetime | None = None, *, key: int | None = None,
+    by_hand: bool = False,
+):  # fmt: skip
     """Enrols the contact (the first step is due now); None when they may not enter (again).
-    ``key`` fixes the round (the date scan uses the year, so a rescan is a no-op)."""
-    if sequence.status != Sequence.Status.ACTIVE or contact.workspace_id != sequence.workspace_id:
+    ``key`` fixes the round (the date scan uses the year, so a rescan is a no-op). Triggers enrol
+    only into active sequences; ``by_hand`` also into a draft or paused one (it waits until active)."""
+    if contact.workspace_id != sequence.workspace_id:
+        return None
+    if sequence.status != Sequence.Status.ACTIVE and not by_hand:
         return None
     now = now or timezone.now()
     rows = Enrollment.unscoped.filter(sequence=sequence, contact=contact)

@@ -83,8 +83,8 @@ def step_add(request, sequence_id: int):
 
 @workspace_page()
 @require_POST
-def step_remove(request, sequence_id: int, step_id: int):
-    drip_services.remove_step(request.member, sequence_id, step_id)
+def step_remove(request, sequence_id: int, sequence_step_id: int):
+    drip_services.remove_step(request.member, sequence_id, sequence_step_id)
     sequence = drip_services.get_sequence(request.member.workspace, sequence_id)
     if not request.headers.get("HX-Request"):
         return redirect(_url(request, "sequence_detail", sequence.pk))

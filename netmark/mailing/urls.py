@@ -55,7 +55,7 @@ urlpatterns = [
     path("sequences/<int:sequence_id>/", drip_views.sequence_detail, name="sequence_detail"),
     path("sequences/<int:sequence_id>/steps/", drip_views.step_add, name="sequence_step_add"),
     path(
-        "sequences/<int:sequence_id>/steps/<int:step_id>/remove/",
+        "sequences/<int:sequence_id>/steps/<int:sequence_step_id>/remove/",
         drip_views.step_remove,
         name="sequence_step_remove",
     ),
