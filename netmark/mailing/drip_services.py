@@ -232,9 +232,7 @@ def enroll_member(member, sequence_id, contact_id) -> Enrollment:
     sequence = get_sequence(member.workspace, sequence_id)
     row = drip_triggers.enroll(sequence, contacts.get_contact(member.workspace, contact_id), by_hand=True)
     if row is None:
-        raise Conflict(
-            _("The contact cannot enter this sequence now (it is not active, or they are already in it).")
-        )
+        raise Conflict(_("The contact is already in this sequence."))
     audit.record(member, "sequence.enrolled", sequence, {"contact_id": row.contact_id})
     return row
 
