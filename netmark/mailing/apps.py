@@ -47,8 +47,25 @@ class MailingConfig(AppConfig):
             74,
             group=group,
         )
+        register_nav(
+            "mailing.sequences", _("Drip sequences"), "mailing:sequence_list", Capability.READ, 69,
+            group=group,
+        )  # fmt: skip
         self._register_timeline_types()
+        self._connect_drip_triggers()
         kpis.register()
+
+    @staticmethod
+    def _connect_drip_triggers() -> None:
+        from django.db.models.signals import m2m_changed, post_save
+
+        from netmark.contacts.models import Contact, Interaction
+        from netmark.mailing import drip_triggers
+
+        post_save.connect(drip_triggers.on_interaction, sender=Interaction, dispatch_uid="drip_form")
+        m2m_changed.connect(
+            drip_triggers.on_tags_changed, sender=Contact.tags.through, dispatch_uid="drip_tag"
+        )
 
     @staticmethod
     def _register_timeline_types() -> None:
@@ -61,5 +78,6 @@ class MailingConfig(AppConfig):
             ("email_bounce", _("Email bounced")),
             ("email_complaint", _("Email marked as spam")),
             ("email_unsubscribe", _("Unsubscribed from email")),
+            ("drip_note", _("Drip sequence note")),
         ):
-            register_type(InteractionType(key, label, summary_keys=("url", "detail", "event")))
+            register_type(InteractionType(key, label, summary_keys=("url", "detail", "event", "text")))

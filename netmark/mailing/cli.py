@@ -13,9 +13,10 @@ from netmark.mailing.models import Suppression
 
 
 def register(commands: Commands) -> None:
-    from netmark.mailing import campaign_cli  # noqa: PLC0415 - lists and campaigns, in their own module
+    from netmark.mailing import campaign_cli, drip_cli  # noqa: PLC0415 - in their own modules
 
     campaign_cli.register(commands)
+    drip_cli.register(commands)
     parser = commands.verb("mailing", "smtp-test", smtp_test, _("send a test message through an SMTP server"))
     parser.add_argument("--server", required=True, metavar="ID_OR_NAME")
     parser.add_argument("--to", required=True, metavar="EMAIL")

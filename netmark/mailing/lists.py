@@ -165,6 +165,9 @@ def confirm(token: str, *, ip_address: str = "") -> Subscription:
             ip_address=ip_address,
             text=f"list {subscription.mailing_list.name}",
         )
+        from netmark.mailing import drip_triggers  # noqa: PLC0415 - sequences build on lists
+
+        drip_triggers.on_subscribed(subscription)
     return subscription
 
 

@@ -97,4 +97,10 @@ from netmark.mailing.campaign_models import (  # noqa: E402, F401 - lists and ca
     Subscription,
     Variant,
 )
+from netmark.mailing.drip_models import (  # noqa: E402, F401 - drip sequences, in their own module
+    DripMessage,
+    Enrollment,
+    Sequence,
+    SequenceStep,
+)
 from netmark.mailing.feedback_models import FeedbackHook, MailEvent  # noqa: E402, F401 - registered here

@@ -5,7 +5,7 @@ cannot be lost": the state lives in ``Recipient`` rows, every task is idempotent
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
-from netmark.mailing import campaigns, delivery, lists
+from netmark.mailing import campaigns, delivery, drip_triggers, drips, lists
 from netmark.mailing.campaign_models import Campaign
 
 WORK_SECONDS = 300  # one job sends for at most this long, then hands over to a fresh one
@@ -44,3 +44,16 @@ def resume_campaigns() -> None:
     for pk in Campaign.unscoped.filter(status=Campaign.Status.SENDING).values_list("pk", flat=True):
         run_campaign(pk)
     close_old_connections()
+
+
+@db_periodic_task(crontab(minute="*"))
+def advance_sequences() -> dict:
+    """Every minute: runs due enrollments (idempotent: a step's completion commits with its
+    effect, see ``drips``)."""
+    return drips.tick()
+
+
+@db_periodic_task(crontab(minute="5"))
+def scan_date_sequences() -> int:
+    """Hourly: enrols contacts whose date field fires today (a rescan the same day is a no-op)."""
+    return drip_triggers.scan_dates()

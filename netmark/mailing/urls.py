@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from netmark.mailing import campaign_views, feedback_views, views
+from netmark.mailing import campaign_views, drip_views, feedback_views, views
 
 app_name = "mailing"
 
@@ -50,5 +50,25 @@ urlpatterns = [
         campaign_views.campaign_action,
         {"action": "cancel"},
         name="campaign_cancel",
+    ),
+    path("sequences/", drip_views.sequence_list, name="sequence_list"),
+    path("sequences/<int:sequence_id>/", drip_views.sequence_detail, name="sequence_detail"),
+    path("sequences/<int:sequence_id>/steps/", drip_views.step_add, name="sequence_step_add"),
+    path(
+        "sequences/<int:sequence_id>/steps/<int:sequence_step_id>/remove/",
+        drip_views.step_remove,
+        name="sequence_step_remove",
+    ),
+    path(
+        "sequences/<int:sequence_id>/activate/",
+        drip_views.sequence_status,
+        {"status": "active"},
+        name="sequence_activate",
+    ),
+    path(
+        "sequences/<int:sequence_id>/pause/",
+        drip_views.sequence_status,
+        {"status": "paused"},
+        name="sequence_pause",
     ),
 ]

@@ -145,7 +145,7 @@ class ValueFactory:
 
     def value(self, name: str, schema: dict, *, required: bool):
         schema = non_null(schema)
-        if name in HINTS:
+        if name in HINTS and "properties" not in schema:  # a hint is for a value, not a whole object
             return HINTS[name](self)
         if name.endswith("_id") and schema.get("type") == "integer":
             return self.reference(name, required=required)

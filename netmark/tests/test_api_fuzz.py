@@ -207,6 +207,19 @@ PERIOD = {
     "start": "a period's first day may not follow its last",
     "end": "a period covers at most ten years",
 }
+SEQUENCE_RULES = {
+    "trigger_value": "a form, tag or date trigger needs its value (the form id, tag or field)",
+    "mailing_list_id": "a 'subscribed' sequence needs its list",
+}
+SEMANTIC_RULES.update(
+    {
+        "POST /api/v1/sequences": SEQUENCE_RULES,
+        "PATCH /api/v1/sequences/{sequence_id}": SEQUENCE_RULES,
+        "PUT /api/v1/sequences/{sequence_id}/steps": {
+            "steps.N.config": "a step's config depends on its kind (docs/mailing.md, Drip sequences)"
+        },
+    }
+)
 SEMANTIC_RULES.update(
     {
         "POST /api/v1/costs": COST_RULES,

@@ -13,6 +13,7 @@ from django.test import Client
 
 from netmark.core import invitations
 from netmark.core.roles import Role
+from netmark.mailing import drip_services
 from netmark.mailing import services as mailing
 from netmark.tests.apiwalk import text_of
 from netmark.tests.seeding import seed_everything
@@ -48,6 +49,10 @@ def seed_page_only_records(team, label: str) -> None:
     """Records no API route creates but pages show."""
     invitations.send_invitation(team.owner, f"canary-{label}-invited@example.com", Role.VIEWER)
     mailing.create_hook(team.owner, provider="mailgun", secret=f"canary-{label}-mailgun-signing-key")
+    sequence = drip_services.create_sequence(
+        team.owner, name=f"canary-{label}-sequence", trigger="tag", trigger_value=f"canary-{label}-tag"
+    )
+    drip_services.add_step(team.owner, sequence.pk, "notify", {"text": f"canary-{label}-note"})
 
 
 def browser(team, role: str) -> Client:

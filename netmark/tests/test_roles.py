@@ -70,6 +70,7 @@ OPERATIONS = {
     "POST /api/v1/plans/{plan_id}/evaluations": "evaluate",
     "PATCH /api/v1/evaluations/{evaluation_id}": "evaluate",
     "DELETE /api/v1/mailing-lists/{list_id}": "erase",  # removes every subscription of the list
+    "DELETE /api/v1/sequences/{sequence_id}": "erase",  # removes every enrollment of the sequence
 }
 
 
