@@ -23,6 +23,7 @@ report sees exactly what SQLite holds, at a columnar engine's speed.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sqlite3
 import threading
@@ -31,6 +32,8 @@ from pathlib import Path
 
 from netmark.analytics.stores import rollups, schema
 from netmark.analytics.stores.schema import VISIT_COLUMNS
+
+log = logging.getLogger(__name__)
 
 # Columns of the event segments: what the report queries read (clicks have no site: not here).
 _NOT_REPORTED = ("uid", "currency", "props", "link_id", "is_bot", "user_agent")
@@ -220,9 +223,12 @@ class Columnar:
                 plan.files = {name: str(self.directory / path) for name, path in plan.files.items()}
                 statement, params = statement_for(plan)
                 return cursor.execute(statement, list(params)).fetchall()
-            except duckdb.IOException:
-                if attempt == 2:
-                    raise
+            except duckdb.IOException as error:
+                if attempt == 2:  # not a rebuild racing us: a rollup file is gone; the raw path is exact
+                    log.warning(
+                        "site %s: rollup unreadable, answering from the raw rows: %s", query.site_id, error
+                    )
+                    return None
         raise AssertionError("unreachable")
 
     @staticmethod

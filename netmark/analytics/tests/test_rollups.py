@@ -190,3 +190,20 @@ def test_another_workspace_never_reads_a_rollup_and_deleting_the_site_removes_it
     store.delete_site(site.workspace_id, site.pk)
     assert not list(folder.glob("site-*/rollup-*.parquet"))
     assert store.totals(query_for(site)).visits == 0
+
+
+def test_a_rollup_file_that_is_gone_is_answered_from_the_raw_rows(team_a, store, caplog):
+    site = make_site(team_a.workspace, timezone="Asia/Shanghai")
+    store.append([event(site, T0 + n * 24 * HOUR, 20 + n, path="/a") for n in range(3)])
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    before = store.totals(query_for(site))
+    for path in store.columnar.directory.rglob("rollup-*.parquet"):
+        path.unlink()
+    after = store.totals(query_for(site))
+    assert (after.visitors, after.visits, after.pageviews) == (
+        before.visitors,
+        before.visits,
+        before.pageviews,
+    )
+    assert "rollup unreadable" in caplog.text
