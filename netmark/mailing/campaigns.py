@@ -94,13 +94,9 @@ def create_campaign(member, **fields) -> Campaign:
 def update_campaign(member, campaign_id, **fields) -> Campaign:
     campaign = _editable(member, campaign_id)
     data = _clean(member.workspace, fields)
-    changes = audit.diff(campaign, data)
-    for name, value in data.items():
-        setattr(campaign, name, value)
-    records.validate_and_save(campaign)
-    if changes:
-        audit.record(member, "campaign.updated", campaign, changes)
-    return campaign
+    return records.update_record(
+        member, Campaign, campaign.pk, data, capability=Capability.EXECUTE, instance=campaign
+    )
 
 
 def delete_campaign(member, campaign_id) -> None:
