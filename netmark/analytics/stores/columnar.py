@@ -226,10 +226,20 @@ class Columnar:
             except duckdb.IOException as error:
                 if attempt == 2:  # not a rebuild racing us: a rollup file is gone; the raw path is exact
                     log.warning(
-                        "site %s: rollup unreadable, answering from the raw rows: %s", query.site_id, error
+                        "site %s: rollup unreadable, answering from the raw rows until it is rebuilt: %s",
+                        query.site_id,
+                        error,
                     )
+                    self._rollup_broken(query.site_id, manifest["prefix"])
                     return None
         raise AssertionError("unreachable")
+
+    def _rollup_broken(self, site_id: int, prefix: str) -> None:
+        try:
+            with immediate(self.connect()) as connection:
+                rollups.mark_broken(connection, site_id, prefix)
+        except sqlite3.OperationalError as error:  # busy: the next reader that fails marks it
+            log.warning("site %s: could not mark the unreadable rollup for a rebuild: %s", site_id, error)
 
     @staticmethod
     def _old_days(cursor, snapshot: dict) -> set[int]:

@@ -65,7 +65,7 @@ def mark_changed(connection, site_id: int, days) -> None:
 def due(connection, site_id: int, clock_ms: int, *, force: bool = False) -> bool:
     """Whether the sealer should (re)build the site's rollup now."""
     row = connection.execute("SELECT built FROM nm_rollups WHERE site_id = ?", (site_id,)).fetchone()
-    if row is None:
+    if row is None or row[0] < 0:  # none yet, or a reader found it unreadable (``mark_broken``)
         return True
     changed = connection.execute("SELECT 1 FROM nm_rollup_changed WHERE site_id = ? LIMIT 1", (site_id,))
     if changed.fetchone() is None:
@@ -148,12 +148,18 @@ def install(connection, site_id: int, built: dict, clock_ms: int) -> list[str]:
     return list(file_paths(old[0]).values()) if old else []
 
 
+def mark_broken(connection, site_id: int, prefix: str) -> None:
+    """A reader could not read the rollup ``prefix``: readers go raw and the sealer's next round
+    rebuilds it whole, whatever its interval (``due``). A newer rollup is left alone."""
+    connection.execute("UPDATE nm_rollups SET built = -1 WHERE site_id = ? AND prefix = ?", (site_id, prefix))
+
+
 def read_manifest(connection, site_id: int) -> dict | None:
-    """Inside the reader's snapshot transaction."""
+    """Inside the reader's snapshot transaction; ``None`` when the site has no usable rollup."""
     row = connection.execute(
-        "SELECT workspace_id, prefix FROM nm_rollups WHERE site_id = ?", (site_id,)
+        "SELECT workspace_id, prefix, built FROM nm_rollups WHERE site_id = ?", (site_id,)
     ).fetchone()
-    if row is None:
+    if row is None or row[2] < 0:
         return None
     days = connection.execute(
         "SELECT day, min_start, max_start, min_ts, max_ts FROM nm_rollup_days WHERE site_id = ?", (site_id,)
@@ -161,6 +167,7 @@ def read_manifest(connection, site_id: int) -> dict | None:
     changed = connection.execute("SELECT day FROM nm_rollup_changed WHERE site_id = ?", (site_id,)).fetchall()
     return {
         "workspace_id": row[0],
+        "prefix": row[1],
         "files": file_paths(row[1]),
         "days": days,
         "changed": {day for (day,) in changed},

@@ -207,3 +207,22 @@ def test_a_rollup_file_that_is_gone_is_answered_from_the_raw_rows(team_a, store,
         before.pageviews,
     )
     assert "rollup unreadable" in caplog.text
+
+
+def test_an_unreadable_rollup_is_rebuilt_at_the_next_seal_without_waiting_for_its_interval(
+    team_a, store, caplog
+):
+    site = make_site(team_a.workspace)
+    store.append([event(site, T0 + n * 24 * HOUR, 40 + n, path="/a") for n in range(3)])
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    for path in store.columnar.directory.rglob("rollup-*.parquet"):
+        path.unlink()
+    assert store.totals(query_for(site)).visitors == 3  # raw, and the rollup is marked for a rebuild
+    caplog.clear()
+    assert store.totals(query_for(site)).visitors == 3
+    assert "rollup unreadable" not in caplog.text  # readers no longer try the broken files
+    assert store.seal(now_ms=LATER + 1)["rollups"] == 1  # well inside REBUILD_INTERVAL_MS
+    assert list(store.columnar.directory.rglob("rollup-*.parquet"))
+    assert store.totals(query_for(site)).visitors == 3
+    assert "rollup unreadable" not in caplog.text
