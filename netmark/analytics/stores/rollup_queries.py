@@ -5,19 +5,26 @@ so that ``queries`` and this module stay the only places report SQL is written."
 from __future__ import annotations
 
 from netmark.analytics.stores.base import VISIT_DIMENSIONS, Query
+from netmark.analytics.stores.queries import visit_where
 
 
 def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
     """The one filter a rollup can apply for ``group`` (``(dimension, value)``), ``None`` when
-    unfiltered, ``False`` when the query needs the raw path."""
+    unfiltered, ``False`` when the query needs the raw path. Totals and the daily series take one
+    ``is`` filter on a visit dimension or a page; a visit-dimension breakdown takes a page filter;
+    top pages take a visit-dimension filter."""
     if not query.filters:
         return None
-    if len(query.filters) > 1 or group not in ("total", "day"):
+    if len(query.filters) > 1 or query.filters[0].op != "is":
         return False
     flt = query.filters[0]
-    if flt.op != "is" or flt.dimension not in VISIT_DIMENSIONS:
-        return False
-    return flt.dimension, flt.value
+    if group in ("total", "day"):
+        usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
+    elif group == "path":
+        usable = flt.dimension in VISIT_DIMENSIONS
+    else:
+        usable = group in VISIT_DIMENSIONS and flt.dimension == "path"
+    return (flt.dimension, flt.value) if usable else False
 
 
 def _days(days) -> str:
@@ -85,41 +92,46 @@ def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, 
     assert flt is not False
     part, files = plan.visits, plan.files
     column = {"total": "''", "day": "v.day"}.get(group, f"v.{group}")
-    head = [query.workspace_id, query.site_id]
-    match, match_params = ("", [])
-    if flt:
-        match, match_params = f" AND v.{flt[0]} = ?", [flt[1]]
+    where, where_params = visit_where(query)  # its filter, the raw part's days come from ``part``
     select = (
         f"SELECT v.visitor, {column} AS g, v.day, v.pageviews, v.events, v.end_ts - v.start_ts AS duration,"
-        f" v.revenue FROM nm_visits v WHERE v.workspace_id = ? AND v.site_id = ?{match}"
+        f" v.revenue FROM nm_visits v WHERE {where}"
     )
-    raw, params = _raw_branches(part, select, "v.start_ts", [*head, *match_params], query)
-    dim, value = flt if flt else ("", "")
-    if group not in ("total", "day"):
-        dim, value = group, None
+    raw, params = _raw_branches(part, select, "v.start_ts", where_params, query)
+    dim, value = ("", "") if group in ("total", "day") else (group, None)
+    by_page = flt and flt[0] == "path"
+    if flt and not by_page:
+        dim, value = flt
     rolled_group = {"total": "''", "day": "day"}.get(group, "value")
+    if by_page:
+        source, rolled_params = f"{quote(files['r_visits_by_page'])}) WHERE viewed = ? AND", [flt[1]]
+    else:
+        source, rolled_params = f"{quote(files['r_visits'])}) WHERE", []
     rolled = (
-        f"SELECT {rolled_group} AS g, {', '.join(_VISIT_MEASURES)}"
-        f" FROM read_parquet({quote(files['r_visits'])})"
-        f" WHERE dim = ?{'' if value is None else ' AND value = ?'} AND day IN {_days(part.full)}"
+        f"SELECT {rolled_group} AS g, {', '.join(_VISIT_MEASURES)} FROM read_parquet({source}"
+        f" dim = ?{'' if value is None else ' AND value = ?'} AND day IN {_days(part.full)}"
     )
-    rolled_params = [dim] if value is None else [dim, value]
+    rolled_params += [dim] if value is None else [dim, value]
     presence, presence_params = None, []
     if group != "day" and part.full:  # one day is counted once: no overlap to take off
         side = {"total": "''"}.get(group, f"m.{group}")
+        if by_page:
+            sides, match, presence_params = files["m_visit_pages"], " AND m.viewed = ?", [flt[1]]
+        else:
+            sides, match = files["m_visits"], f" AND m.{flt[0]} = ?" if flt else ""
+            presence_params = [flt[1]] if flt else []
         presence = (
-            f"SELECT m.visitor, {side} AS g, m.day FROM read_parquet({quote(files['m_visits'])}) m"
-            f" WHERE m.day IN {_days(part.full)}{match.replace('v.', 'm.')}"
-            " UNION ALL SELECT visitor, g, -1 FROM raw"
+            f"SELECT m.visitor, {side} AS g, m.day FROM read_parquet({quote(sides)}) m"
+            f" WHERE m.day IN {_days(part.full)}{match} UNION ALL SELECT visitor, g, -1 FROM raw"
         )
-        presence_params = list(match_params)
         if plan.lookup:
+            lookup_where, lookup_params = visit_where(query, "s")
             presence += (
                 f" UNION ALL SELECT s.visitor, {side.replace('m.', 's.')}, s.day FROM nm_visits s"
-                f" WHERE s.workspace_id = ? AND s.site_id = ? AND s.day IN {_days(part.full)}"
-                f"{match.replace('v.', 's.')} AND s.visitor IN (SELECT visitor FROM raw)"
+                f" WHERE {lookup_where} AND s.day IN {_days(part.full)}"
+                " AND s.visitor IN (SELECT visitor FROM raw)"
             )
-            presence_params += [*head, *match_params]
+            presence_params += lookup_params
     if group == "day":
         order = "ORDER BY g"
     elif group == "total":
@@ -131,34 +143,59 @@ def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, 
 
 
 def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
-    """Top pages from the rollup ``plan``: rows of (path, visitors, pageviews, revenue)."""
+    """Top pages from the rollup ``plan``, unfiltered or with one visit-dimension filter (the
+    pageviews of the visits it keeps, as ``queries.event_breakdown``): rows of (path, visitors,
+    pageviews, revenue)."""
+    flt = rollup_filter(query, "path")
+    assert flt is not False
     part, files = plan.events, plan.files
     head = [query.workspace_id, query.site_id]
+    of_visits, visit_params = "", []
+    if flt:
+        # As ``queries._event_scope``: the visit may have started up to a day before the range.
+        earlier = Query(
+            query.workspace_id, query.site_id, query.start_ms - 86_400_000, query.end_ms, query.tz
+        )
+        where, visit_params = visit_where(earlier)
+        of_visits = (
+            f" AND {{alias}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where} AND v.{flt[0]} = ?)"
+        )
+        visit_params = [*visit_params, flt[1]]
     select = (
         "SELECT e.visitor, e.path AS g, e.revenue FROM nm_events e WHERE e.workspace_id = ? AND e.site_id = ?"
-        " AND e.kind = 'pageview'"
+        " AND e.kind = 'pageview'" + of_visits.format(alias="e")
     )
-    raw, params = _raw_branches(part, select, "e.ts", head, query)
-    rolled = (
-        "SELECT path AS g, visitors, pageviews, revenue"
-        f" FROM read_parquet({quote(files['r_pages'])}) WHERE day IN {_days(part.full)}"
-    )
+    raw, params = _raw_branches(part, select, "e.ts", [*head, *visit_params], query)
+    if flt:
+        rolled = (
+            f"SELECT path AS g, visitors, pageviews, revenue FROM read_parquet({quote(files['r_pages_by'])})"
+            f" WHERE dim = ? AND value = ? AND day IN {_days(part.full)}"
+        )
+        rolled_params = list(flt)
+    else:
+        rolled = (
+            "SELECT path AS g, visitors, pageviews, revenue"
+            f" FROM read_parquet({quote(files['r_pages'])}) WHERE day IN {_days(part.full)}"
+        )
+        rolled_params = []
     presence, presence_params = None, []
     if part.full:
+        match = f" AND {flt[0]} = ?" if flt else ""
         presence = (
             f"SELECT visitor, path AS g, day FROM read_parquet({quote(files['m_pages'])})"
-            f" WHERE day IN {_days(part.full)} UNION ALL SELECT visitor, g, -1 FROM raw"
+            f" WHERE day IN {_days(part.full)}{match} UNION ALL SELECT visitor, g, -1 FROM raw"
         )
+        presence_params = [flt[1]] if flt else []
         if plan.lookup:
             presence += (
                 " UNION ALL SELECT s.visitor, s.path, s.day FROM nm_events s WHERE s.workspace_id = ?"
                 f" AND s.site_id = ? AND s.kind = 'pageview' AND s.day IN {_days(part.full)}"
-                " AND s.visitor IN (SELECT visitor FROM raw)"
+                " AND s.visitor IN (SELECT visitor FROM raw)" + of_visits.format(alias="s")
             )
-            presence_params = head
+            presence_params += [*head, *visit_params]
     order = "ORDER BY visitors DESC, pageviews DESC, g LIMIT ?"
     statement = _combined(_PAGE_MEASURES, rolled, raw, presence, order)
-    return statement, [*params, *presence_params, limit]
+    return statement, [*params, *rolled_params, *presence_params, limit]
 
 
 def rollup_visitless(query: Query, plan) -> tuple[str, list]:

@@ -5,8 +5,15 @@ Built by the sealer from the sealed segments of a site, as Parquet files next to
 - ``r_visits``: per (visit day, dimension, value) the visitors (distinct that day), visits,
   pageviews, bounces, duration, revenue and custom events; dimension ``''`` is the day's total.
 - ``r_pages``: per (event day, path) the pageviews' distinct visitors, count and revenue.
+- ``r_pages_by``: per (event day, visit dimension, value, path) the same, for top pages with one
+  visit-dimension filter; a day with pageviews whose visit is not sealed yet is left to the next
+  build (it is recorded as changed, so readers take it raw until then).
+- ``r_visits_by_page``: per (visit day, path, dimension, value) the measures of ``r_visits`` over
+  the visits with an event on that path (a page filter); a day with a visit whose events are not
+  all sealed yet is left to the next build like an unsettled day of ``r_pages_by``.
 - ``r_visitless``: per event day the revenue and count of server-side conversions with no visit.
-- ``m_visits`` / ``m_pages``: the visits (pageviews) of the visitors seen on more than one day.
+- ``m_visits`` / ``m_pages``: the visits (pageviews, with their visit's dimensions) of the
+  visitors seen on more than one day.
   Distinct visitors over several days = the sum of the per-day counts minus, for each of these
   visitors, the days they were counted more than once; with a daily salt they are few.
 
@@ -27,7 +34,16 @@ from dataclasses import dataclass, field
 from netmark.analytics.stores.base import VISIT_DIMENSIONS
 
 REBUILD_INTERVAL_MS = 5 * 60 * 1000  # a site's rollup is rebuilt at most this often
-FILES = ("r_visits", "r_pages", "r_visitless", "m_visits", "m_pages")
+FILES = (
+    "r_visits",
+    "r_visits_by_page",
+    "r_pages",
+    "r_pages_by",
+    "r_visitless",
+    "m_visits",
+    "m_visit_pages",
+    "m_pages",
+)
 
 DDL = [
     "CREATE TABLE IF NOT EXISTS nm_rollups (site_id INTEGER PRIMARY KEY, workspace_id INTEGER NOT NULL,"
@@ -83,36 +99,67 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
     workspace_ids = [row[0] for row in workspaces.fetchall()]
     prefix = f"site-{site_id}/rollup-{seq:09d}-{secrets.token_hex(4)}"
     paths = file_paths(prefix)
-    only, kept = "", {}
+    only, only_e, kept = "", "", {}
     if previous is not None and not all((directory / path).exists() for path in previous["files"].values()):
         previous = None  # written by an older version, or lost: build every day again
     if previous is not None:
         changed = ", ".join(str(int(day)) for day in previous["changed"]) or "NULL"
         only = f" WHERE day IN ({changed})"
+        only_e = f" AND e.day IN ({changed})"
         kept = {
             name: f" UNION ALL SELECT * FROM read_parquet('{directory / previous['files'][name]}')"
             f" WHERE day NOT IN ({changed})"
-            for name in ("r_visits", "r_pages", "r_visitless")
+            for name in ("r_visits", "r_visits_by_page", "r_pages", "r_pages_by", "r_visitless")
         }
+    # Each visit once per path it has an event on (what a page filter keeps).
+    duck.execute(
+        "CREATE OR REPLACE TEMP VIEW svp AS SELECT v.*, p.path AS viewed FROM sv v JOIN (SELECT DISTINCT"
+        " visit_id, path FROM se WHERE visit_id IS NOT NULL AND path IS NOT NULL) p ON p.visit_id = v.id"
+    )
+    by_page = [f"SELECT day, viewed, '' AS dim, '' AS value, {_MEASURES} FROM svp{only} GROUP BY day, viewed"]
+    by_page += [
+        f"SELECT day, viewed, '{name}' AS dim, {name} AS value, {_MEASURES} FROM svp{only}"
+        f" GROUP BY day, viewed, {name}"
+        for name in VISIT_DIMENSIONS
+    ]
     per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM sv{only} GROUP BY day"]
     per_dimension += [
         f"SELECT day, '{name}' AS dim, {name} AS value, {_MEASURES} FROM sv{only} GROUP BY day, {name}"
         for name in VISIT_DIMENSIONS
     ]
     pages_where = f"{only} AND kind = 'pageview'" if only else " WHERE kind = 'pageview'"
+    pages_by = [
+        f"SELECT e.day, '{name}' AS dim, v.{name} AS value, e.path, COUNT(DISTINCT e.visitor)::BIGINT AS"
+        " visitors, COUNT(*)::BIGINT AS pageviews, COALESCE(SUM(e.revenue), 0)::BIGINT AS revenue"
+        f" FROM se e JOIN sv v ON v.id = e.visit_id WHERE e.kind = 'pageview'{only_e}"
+        f" GROUP BY e.day, v.{name}, e.path"
+        for name in VISIT_DIMENSIONS
+    ]
     visitless = "visit_id IS NULL AND kind = 'conversion'"
     visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
     dims = ", ".join(VISIT_DIMENSIONS)
+    visit_dims = ", ".join(f"v.{name}" for name in VISIT_DIMENSIONS)
     statements = {
         "r_visits": " UNION ALL ".join(per_dimension) + kept.get("r_visits", ""),
+        "r_visits_by_page": "SELECT * FROM ("
+        + " UNION ALL ".join(by_page)
+        + kept.get("r_visits_by_page", "")
+        + ") ORDER BY viewed, dim, value, day",
         "r_pages": "SELECT day, path, COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS"
         f" pageviews, COALESCE(SUM(revenue), 0)::BIGINT AS revenue FROM se{pages_where} GROUP BY day, path"
         + kept.get("r_pages", ""),
+        "r_pages_by": "SELECT * FROM ("
+        + " UNION ALL ".join(pages_by)
+        + kept.get("r_pages_by", "")
+        + ") ORDER BY dim, value, day",  # sorted: a filter's slice is a few row groups
         "r_visitless": "SELECT day, COALESCE(SUM(revenue), 0)::BIGINT AS revenue, COUNT(*)::BIGINT AS events"
         f" FROM se{visitless_where} GROUP BY day" + kept.get("r_visitless", ""),
         "m_visits": f"SELECT visitor, day, {dims} FROM sv WHERE visitor IN"
         " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
-        "m_pages": "SELECT DISTINCT visitor, day, path FROM se WHERE kind = 'pageview' AND visitor IN"
+        "m_visit_pages": f"SELECT DISTINCT visitor, day, viewed, {dims} FROM svp WHERE visitor IN"
+        " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
+        "m_pages": f"SELECT DISTINCT e.visitor, e.day, e.path, {visit_dims}"
+        " FROM se e LEFT JOIN sv v ON v.id = e.visit_id WHERE e.kind = 'pageview' AND e.visitor IN"
         " (SELECT visitor FROM se WHERE kind = 'pageview' GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
     }
     (directory / f"site-{site_id}").mkdir(parents=True, exist_ok=True)
@@ -127,7 +174,20 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         " FULL OUTER JOIN (SELECT day, MIN(ts) AS min_ts, MAX(ts) AS max_ts FROM se GROUP BY day) e"
         " ON v.day = e.day"
     ).fetchall()
-    return {"prefix": prefix, "workspace_ids": workspace_ids, "days": days}
+    unsettled = duck.execute(
+        "SELECT DISTINCT e.day FROM se e WHERE e.kind = 'pageview' AND e.visit_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM sv v WHERE v.id = e.visit_id)"
+        # and the days of visits whose events are not all sealed (their pages are not all known)
+        " UNION SELECT v.day FROM sv v LEFT JOIN (SELECT visit_id, COUNT(*) AS n FROM se WHERE visit_id IS"
+        " NOT NULL AND kind IN ('pageview', 'event', 'conversion') GROUP BY visit_id) c ON c.visit_id = v.id"
+        " WHERE COALESCE(c.n, 0) <> v.pageviews + v.events"
+    ).fetchall()
+    return {
+        "prefix": prefix,
+        "workspace_ids": workspace_ids,
+        "days": days,
+        "unsettled": [day for (day,) in unsettled],
+    }
 
 
 def install(connection, site_id: int, built: dict, clock_ms: int) -> list[str]:
@@ -145,6 +205,7 @@ def install(connection, site_id: int, built: dict, clock_ms: int) -> list[str]:
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(site_id, *row) for row in built["days"]],
         )
+        mark_changed(connection, site_id, built["unsettled"])  # computed again at the next build
     return list(file_paths(old[0]).values()) if old else []
 
 

@@ -134,7 +134,7 @@ def store(tmp_path):
 def test_whole_days_come_from_the_rollup_and_a_visitor_on_two_days_counts_once(team_a, store):
     site = make_site(team_a.workspace, timezone="Asia/Shanghai")
     day = 24 * HOUR
-    stream = [event(site, T0 + n * day, 7, path="/a") for n in range(3)]  # one identified visitor
+    stream = [event(site, T0 + n * day, 7, path="/a", device="desktop") for n in range(3)]  # identified
     stream += [event(site, T0 + n * day + HOUR, 8 + n, path="/b", device="mobile") for n in range(3)]
     store.append(stream)
     store.process_all()
@@ -154,6 +154,20 @@ def test_whole_days_come_from_the_rollup_and_a_visitor_on_two_days_counts_once(t
     pages = dict(store.breakdown(query, "path"))
     assert (pages["/a"].visitors, pages["/a"].pageviews, pages["/b"].visitors) == (1, 3, 3)
     assert store.totals(query_for(site, (Filter("device", "mobile"),))).visitors == 3
+    plans.clear()
+    on_mobile = dict(store.breakdown(query_for(site, (Filter("device", "mobile"),)), "path"))
+    assert len(plans) == 1 and len(plans[0].events.full) == 3  # top pages of a filter, rolled up
+    assert set(on_mobile) == {"/b"} and (on_mobile["/b"].visitors, on_mobile["/b"].pageviews) == (3, 3)
+    plans.clear()
+    viewed_b = query_for(site, (Filter("path", "/b"),))
+    assert (
+        store.totals(viewed_b).visitors == 3
+        and store.totals(query_for(site, (Filter("path", "/a"),))).visits == 3
+    )
+    assert dict(store.breakdown(viewed_b, "device"))["mobile"].visits == 3  # visits that saw /b, by device
+    assert len(plans) == 3 and all(len(plan.visits.full) == 3 for plan in plans)  # a page filter, rolled up
+    on_desktop = dict(store.breakdown(query_for(site, (Filter("device", "desktop"),)), "path"))
+    assert (on_desktop["/a"].visitors, on_desktop["/a"].pageviews) == (1, 3)  # one visitor on 3 days
     assert [row.visitors for _, row in store.timeseries(query, "day")] == [2, 2, 2]
     # A range that cuts the first day: that day is read raw, the others still rolled up.
     cut = store.totals(query_for(site, start_ms=T0 + 30 * MIN))
@@ -226,3 +240,18 @@ def test_an_unreadable_rollup_is_rebuilt_at_the_next_seal_without_waiting_for_it
     assert list(store.columnar.directory.rglob("rollup-*.parquet"))
     assert store.totals(query_for(site)).visitors == 3
     assert "rollup unreadable" not in caplog.text
+
+
+def test_a_day_whose_pageviews_visit_is_still_open_is_read_raw_until_the_next_build(team_a, store):
+    site = make_site(team_a.workspace)
+    store.append([event(site, T0 + n * MIN, 3, path=f"/p{n}", device="mobile") for n in range(3)])
+    store.process_all()
+    assert store.seal(now_ms=T0 + 5 * MIN)["rollups"] == 1  # the events are sealed, their visit is not
+    query = query_for(site, (Filter("device", "mobile"),))
+    pages = dict(store.breakdown(query, "path"))
+    assert {path: row.pageviews for path, row in pages.items()} == {"/p0": 1, "/p1": 1, "/p2": 1}
+    connection = store.columnar.connect()
+    assert connection.execute("SELECT COUNT(*) FROM nm_rollup_changed").fetchone()[0] == 1
+    assert store.seal(now_ms=LATER, rebuild=True)["rollups"] == 1
+    assert connection.execute("SELECT COUNT(*) FROM nm_rollup_changed").fetchone()[0] == 0
+    assert dict(store.breakdown(query, "path")) == pages
