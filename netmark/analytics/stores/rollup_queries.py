@@ -20,7 +20,7 @@ def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
     flt = query.filters[0]
     if group in ("total", "day"):
         usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
-    elif group == "path":
+    elif group in ("path", "goal"):
         usable = flt.dimension in VISIT_DIMENSIONS
     else:
         usable = group in VISIT_DIMENSIONS and flt.dimension == "path"
@@ -148,6 +148,37 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
     pageviews, revenue)."""
     flt = rollup_filter(query, "path")
     assert flt is not False
+    if flt:
+        rolled = "path, visitors, pageviews, revenue", "r_pages_by", " AND dim = ? AND value = ?", list(flt)
+    else:
+        rolled = "path, visitors, pageviews, revenue", "r_pages", "", []
+    kind = "{a}.kind = 'pageview'"
+    statement, params = _rolled_events(query, plan, flt, "path", kind, [], rolled, "m_pages")
+    return statement + " ORDER BY visitors DESC, pageviews DESC, g LIMIT ?", [*params, limit]
+
+
+def rollup_goal(query: Query, plan, name: str) -> tuple[str, list]:
+    """``goal_conversions`` of a custom-event goal (events and conversions named ``name``) from
+    the rollup ``plan``, unfiltered or with one visit-dimension filter: rows of ('', visitors,
+    conversions, revenue)."""
+    flt = rollup_filter(query, "goal")
+    assert flt is not False
+    dim, value = flt if flt else ("", "")
+    rolled = (
+        "'', visitors, events, revenue",
+        "r_goals",
+        " AND name = ? AND dim = ? AND value = ?",
+        [name, dim, value],
+    )
+    kind = "{a}.kind IN ('event', 'conversion') AND {a}.name = ?"
+    return _rolled_events(query, plan, flt, "''", kind, [name], rolled, "m_goals")
+
+
+def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: list, rolled, presence_file):
+    """Events of ``kind`` (a clause on alias ``{a}``) grouped by ``group`` (a column of the events,
+    or a constant) over the rollup ``plan`` and the raw remainder, with the visit-dimension filter
+    ``flt`` applied as ``queries._event_scope`` does; ``rolled`` is (its columns, file, conditions,
+    parameters)."""
     part, files = plan.events, plan.files
     head = [query.workspace_id, query.site_id]
     of_visits, visit_params = "", []
@@ -157,45 +188,41 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
             query.workspace_id, query.site_id, query.start_ms - 86_400_000, query.end_ms, query.tz
         )
         where, visit_params = visit_where(earlier)
-        of_visits = (
-            f" AND {{alias}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where} AND v.{flt[0]} = ?)"
-        )
+        of_visits = f" AND {{a}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where} AND v.{flt[0]} = ?)"
         visit_params = [*visit_params, flt[1]]
+    scope = kind + of_visits
+    column = group if group.startswith("'") else f"e.{group}"
     select = (
-        "SELECT e.visitor, e.path AS g, e.revenue FROM nm_events e WHERE e.workspace_id = ? AND e.site_id = ?"
-        " AND e.kind = 'pageview'" + of_visits.format(alias="e")
+        f"SELECT e.visitor, {column} AS g, e.revenue FROM nm_events e"
+        f" WHERE e.workspace_id = ? AND e.site_id = ? AND {scope.format(a='e')}"
     )
-    raw, params = _raw_branches(part, select, "e.ts", [*head, *visit_params], query)
-    if flt:
-        rolled = (
-            f"SELECT path AS g, visitors, pageviews, revenue FROM read_parquet({quote(files['r_pages_by'])})"
-            f" WHERE dim = ? AND value = ? AND day IN {_days(part.full)}"
-        )
-        rolled_params = list(flt)
-    else:
-        rolled = (
-            "SELECT path AS g, visitors, pageviews, revenue"
-            f" FROM read_parquet({quote(files['r_pages'])}) WHERE day IN {_days(part.full)}"
-        )
-        rolled_params = []
+    raw, params = _raw_branches(part, select, "e.ts", [*head, *kind_params, *visit_params], query)
+    columns, file, conditions, rolled_params = rolled
+    rolled_sql = (
+        f"SELECT {columns} FROM read_parquet({quote(files[file])})"
+        f" WHERE day IN {_days(part.full)}{conditions}"
+    )
     presence, presence_params = None, []
     if part.full:
-        match = f" AND {flt[0]} = ?" if flt else ""
+        side = group if group.startswith("'") else f"m.{group}"
+        match = " AND m.name = ?" if kind_params else ""
+        match += f" AND m.{flt[0]} = ?" if flt else ""
         presence = (
-            f"SELECT visitor, path AS g, day FROM read_parquet({quote(files['m_pages'])})"
-            f" WHERE day IN {_days(part.full)}{match} UNION ALL SELECT visitor, g, -1 FROM raw"
+            f"SELECT m.visitor, {side} AS g, m.day FROM read_parquet({quote(files[presence_file])}) m"
+            f" WHERE m.day IN {_days(part.full)}{match} UNION ALL SELECT visitor, g, -1 FROM raw"
         )
-        presence_params = [flt[1]] if flt else []
+        presence_params = [*kind_params, *([flt[1]] if flt else [])]
         if plan.lookup:
             presence += (
-                " UNION ALL SELECT s.visitor, s.path, s.day FROM nm_events s WHERE s.workspace_id = ?"
-                f" AND s.site_id = ? AND s.kind = 'pageview' AND s.day IN {_days(part.full)}"
-                " AND s.visitor IN (SELECT visitor FROM raw)" + of_visits.format(alias="s")
+                f" UNION ALL SELECT s.visitor, {side.replace('m.', 's.')}, s.day FROM nm_events s"
+                f" WHERE s.workspace_id = ? AND s.site_id = ? AND s.day IN {_days(part.full)}"
+                f" AND {scope.format(a='s')} AND s.visitor IN (SELECT visitor FROM raw)"
             )
-            presence_params += [*head, *visit_params]
-    order = "ORDER BY visitors DESC, pageviews DESC, g LIMIT ?"
-    statement = _combined(_PAGE_MEASURES, rolled, raw, presence, order)
-    return statement, [*params, *rolled_params, *presence_params, limit]
+            presence_params += [*head, *kind_params, *visit_params]
+    statement = _combined(
+        _PAGE_MEASURES, f"SELECT * FROM ({rolled_sql}) r (g, visitors, pageviews, revenue)", raw, presence, ""
+    )
+    return statement, [*params, *rolled_params, *presence_params]
 
 
 def rollup_visitless(query: Query, plan) -> tuple[str, list]:

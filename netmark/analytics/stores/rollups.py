@@ -11,9 +11,13 @@ Built by the sealer from the sealed segments of a site, as Parquet files next to
 - ``r_visits_by_page``: per (visit day, path, dimension, value) the measures of ``r_visits`` over
   the visits with an event on that path (a page filter); a day with a visit whose events are not
   all sealed yet is left to the next build like an unsettled day of ``r_pages_by``.
+- ``r_goals``: per (event day, custom-event name, visit dimension, value) the events' distinct
+  visitors, count and revenue (custom-event goals; dimension ``''``: every such event, visitless
+  conversions included).
 - ``r_visitless``: per event day the revenue and count of server-side conversions with no visit.
-- ``m_visits`` / ``m_pages``: the visits (pageviews, with their visit's dimensions) of the
-  visitors seen on more than one day.
+- ``m_visits`` / ``m_visit_pages`` / ``m_pages`` / ``m_goals``: the visits (with the paths they
+  saw; pageviews and custom events, with their visit's dimensions) of the visitors seen on more
+  than one day.
   Distinct visitors over several days = the sum of the per-day counts minus, for each of these
   visitors, the days they were counted more than once; with a daily salt they are few.
 
@@ -39,10 +43,12 @@ FILES = (
     "r_visits_by_page",
     "r_pages",
     "r_pages_by",
+    "r_goals",
     "r_visitless",
     "m_visits",
     "m_visit_pages",
     "m_pages",
+    "m_goals",
 )
 
 DDL = [
@@ -109,7 +115,7 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         kept = {
             name: f" UNION ALL SELECT * FROM read_parquet('{directory / previous['files'][name]}')"
             f" WHERE day NOT IN ({changed})"
-            for name in ("r_visits", "r_visits_by_page", "r_pages", "r_pages_by", "r_visitless")
+            for name in ("r_visits", "r_visits_by_page", "r_pages", "r_pages_by", "r_goals", "r_visitless")
         }
     # Each visit once per path it has an event on (what a page filter keeps).
     duck.execute(
@@ -135,6 +141,20 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         f" GROUP BY e.day, v.{name}, e.path"
         for name in VISIT_DIMENSIONS
     ]
+    custom = "e.kind IN ('event', 'conversion')"
+    goal_measures = (
+        "COUNT(DISTINCT e.visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS events,"
+        " COALESCE(SUM(e.revenue), 0)::BIGINT AS revenue"
+    )
+    goals = [
+        f"SELECT e.day, e.name, '' AS dim, '' AS value, {goal_measures} FROM se e WHERE {custom}{only_e}"
+        " GROUP BY e.day, e.name"
+    ]
+    goals += [
+        f"SELECT e.day, e.name, '{name}' AS dim, v.{name} AS value, {goal_measures}"
+        f" FROM se e JOIN sv v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.{name}"
+        for name in VISIT_DIMENSIONS
+    ]
     visitless = "visit_id IS NULL AND kind = 'conversion'"
     visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
     dims = ", ".join(VISIT_DIMENSIONS)
@@ -152,6 +172,10 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         + " UNION ALL ".join(pages_by)
         + kept.get("r_pages_by", "")
         + ") ORDER BY dim, value, day",  # sorted: a filter's slice is a few row groups
+        "r_goals": "SELECT * FROM ("
+        + " UNION ALL ".join(goals)
+        + kept.get("r_goals", "")
+        + ") ORDER BY name, dim, value, day",
         "r_visitless": "SELECT day, COALESCE(SUM(revenue), 0)::BIGINT AS revenue, COUNT(*)::BIGINT AS events"
         f" FROM se{visitless_where} GROUP BY day" + kept.get("r_visitless", ""),
         "m_visits": f"SELECT visitor, day, {dims} FROM sv WHERE visitor IN"
@@ -162,6 +186,11 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         " FROM se e LEFT JOIN sv v ON v.id = e.visit_id WHERE e.kind = 'pageview' AND e.visitor IN"
         " (SELECT visitor FROM se WHERE kind = 'pageview' GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
     }
+    statements["m_goals"] = (
+        f"SELECT DISTINCT e.visitor, e.day, e.name, {visit_dims} FROM se e"
+        f" LEFT JOIN sv v ON v.id = e.visit_id WHERE {custom} AND e.visitor IN (SELECT visitor FROM se"
+        " WHERE kind IN ('event', 'conversion') GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)"
+    )
     (directory / f"site-{site_id}").mkdir(parents=True, exist_ok=True)
     for name, statement in statements.items():
         target = directory / paths[name]
@@ -175,7 +204,7 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         " ON v.day = e.day"
     ).fetchall()
     unsettled = duck.execute(
-        "SELECT DISTINCT e.day FROM se e WHERE e.kind = 'pageview' AND e.visit_id IS NOT NULL"
+        "SELECT DISTINCT e.day FROM se e WHERE e.visit_id IS NOT NULL"
         " AND NOT EXISTS (SELECT 1 FROM sv v WHERE v.id = e.visit_id)"
         # and the days of visits whose events are not all sealed (their pages are not all known)
         " UNION SELECT v.day FROM sv v LEFT JOIN (SELECT visit_id, COUNT(*) AS n FROM se WHERE visit_id IS"

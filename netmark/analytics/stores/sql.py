@@ -282,12 +282,14 @@ class SqlEventStore(ContactEvents):
             self.db.close()
             raise StoreUnavailable(str(error)) from error
 
-    def _rolled(self, query: Query, group: str, limit: int = 0) -> list | None:
+    def _rolled(self, query: Query, group: str, limit: int = 0, goal: str = "") -> list | None:
         """The answer from the site's per-day rollups, or ``None`` when they cannot give it."""
         if self.columnar is None or rollup_queries.rollup_filter(query, group) is False:
             return None
         if group == "path":
             build = lambda plan: rollup_queries.rollup_pages(query, plan, limit)  # noqa: E731
+        elif group == "goal":
+            build = lambda plan: rollup_queries.rollup_goal(query, plan, goal)  # noqa: E731
         elif group == "visitless":
             build = lambda plan: rollup_queries.rollup_visitless(query, plan)  # noqa: E731
         else:
@@ -358,6 +360,11 @@ class SqlEventStore(ContactEvents):
         return [(row[0], _totals(row[1:])) for row in self._read(query, statement, params)]
 
     def goal_conversions(self, query: Query, goal: Goal) -> tuple[int, int, int]:
+        if goal.kind == "event":
+            rolled = self._rolled(query, "goal", goal=goal.match)
+            if rolled is not None:
+                _, visitors, conversions, revenue = rolled[0] if rolled else (None, 0, 0, 0)
+                return int(visitors), int(conversions), int(revenue)
         statement, params = queries.goal_conversions(query, goal)
         visitors, conversions, revenue = self._read(query, statement, params)[0]
         return int(visitors), int(conversions), int(revenue)

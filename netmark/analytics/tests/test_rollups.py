@@ -255,3 +255,31 @@ def test_a_day_whose_pageviews_visit_is_still_open_is_read_raw_until_the_next_bu
     assert store.seal(now_ms=LATER, rebuild=True)["rollups"] == 1
     assert connection.execute("SELECT COUNT(*) FROM nm_rollup_changed").fetchone()[0] == 0
     assert dict(store.breakdown(query, "path")) == pages
+
+
+def test_custom_event_goals_come_from_the_rollup_unfiltered_and_with_a_visit_filter(team_a, store):
+    site = make_site(team_a.workspace)
+    day = 24 * HOUR
+    stream = [event(site, T0 + n * day, 7, path="/a", device="desktop") for n in range(3)]
+    stream += [
+        event(site, T0 + n * day + 10 * MIN, 7, kind=CUSTOM, name="Signup", device="desktop")
+        for n in range(2)
+    ]
+    stream += [
+        event(site, T0 + HOUR, 9, kind=CONVERSION, name="Signup", revenue_micros=2_000_000, currency="CNY")
+    ]
+    store.append(stream)
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    plans = []
+    original = store.columnar.fetch_rolled
+
+    def spy(query, statement_for):
+        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
+
+    store.columnar.fetch_rolled = spy
+    signup = Goal("event", "Signup")
+    assert store.goal_conversions(query_for(site), signup) == (2, 3, 2_000_000)
+    assert store.goal_conversions(query_for(site, (Filter("device", "desktop"),)), signup) == (1, 2, 0)
+    assert store.goal_conversions(query_for(site, (Filter("device", "mobile"),)), signup) == (0, 0, 0)
+    assert len(plans) == 3 and all(plan.events.full for plan in plans)  # custom-event goals, rolled up
