@@ -5,17 +5,24 @@ The URL holds the whole state (``forms.DashboardState``): a dashboard can be boo
 with colleagues. Numbers are formatted here; the template only places them.
 """
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.http import Http404
 from django.shortcuts import render
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from netmark.analytics import reports, services
+from netmark.analytics.dashboard_columns import (
+    CARDS,
+    EXPORT_ROWS,
+    SECTIONS,
+    TABLE_ROWS,
+    Column,
+    columns_of,
+    raw,
+    show,
+)
 from netmark.analytics.forms import MAX_GOALS, MAX_STEPS, DashboardState
 from netmark.analytics.stores import get_store
 from netmark.analytics.stores.base import EVENT_DIMENSIONS
@@ -31,105 +38,6 @@ from netmark.analytics.views import (
 from netmark.core import csvio
 from netmark.core.apitools import file_answer
 from netmark.web.access import workspace_page
-
-TABLE_ROWS = 10
-EXPORT_ROWS = 1000
-
-# The breakdown cards and their tabs: (card key, heading, ((dimension, tab label), ...)).
-SECTIONS = (
-    ("pages", pgettext_lazy("website pages", "Pages"), (
-        ("path", gettext_lazy("Top pages")),
-        ("entry_path", gettext_lazy("Entry")),
-        ("exit_path", gettext_lazy("Exit")),
-    )),
-    ("sources", gettext_lazy("Sources"), (
-        ("channel", gettext_lazy("Channels")),
-        ("source", gettext_lazy("Sources")),
-        ("referrer_host", gettext_lazy("Referrers")),
-    )),
-    ("campaigns", gettext_lazy("Campaigns (UTM)"), (
-        ("utm_source", gettext_lazy("Source")),
-        ("utm_medium", gettext_lazy("Medium")),
-        ("utm_campaign", gettext_lazy("Campaign")),
-        ("utm_content", gettext_lazy("Content")),
-        ("utm_term", gettext_lazy("Term")),
-    )),
-    ("devices", gettext_lazy("Devices"), (
-        ("device", gettext_lazy("Devices")),
-        ("browser", gettext_lazy("Browsers")),
-        ("os", gettext_lazy("OS")),
-        ("screen", gettext_lazy("Screen sizes")),
-    )),
-    ("languages", gettext_lazy("Languages"), (("language", gettext_lazy("Languages")),)),
-    ("events", gettext_lazy("Custom events"), (("name", gettext_lazy("Events")),)),
-)  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    kind: str = "int"  # int, percent, money, decimal, duration
-
-
-VISITORS = Column("visitors", gettext_lazy("Visitors"))
-VISIT_COLUMNS = (
-    VISITORS,
-    Column("visits", gettext_lazy("Visits")),
-    Column("bounce_rate", gettext_lazy("Bounce rate"), "percent"),
-)
-PAGE_COLUMNS = (VISITORS, Column("pageviews", gettext_lazy("Pageviews")))
-EVENT_COLUMNS = (
-    VISITORS,
-    Column("events", gettext_lazy("Events")),
-    Column("revenue_micros", gettext_lazy("Revenue"), "money"),
-)
-REVENUE = Column("revenue_micros", gettext_lazy("Revenue"), "money")
-CARDS = (  # (column, a rise is good)
-    (VISITORS, True),
-    (Column("visits", gettext_lazy("Visits")), True),
-    (Column("pageviews", gettext_lazy("Pageviews")), True),
-    (Column("views_per_visit", gettext_lazy("Views per visit"), "decimal"), True),
-    (Column("bounce_rate", gettext_lazy("Bounce rate"), "percent"), False),
-    (Column("mean_duration_s", gettext_lazy("Visit duration"), "duration"), True),
-    (REVENUE, True),
-)
-
-
-def show(kind: str, value) -> str:
-    """A figure as the page shows it, in the active language's number format."""
-    if kind == "percent":
-        return number_format(round(value * 100, 1), 1) + "%"
-    if kind == "money":
-        return number_format(money(value), 2, force_grouping=True)
-    if kind == "decimal":
-        return number_format(value, 2)
-    if kind == "duration":
-        return duration(value)
-    return number_format(value, 0, force_grouping=True)
-
-
-def duration(seconds: float) -> str:
-    minutes, seconds = divmod(round(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return _("%(hours)dh %(minutes)02dm") % {"hours": hours, "minutes": minutes}
-    if minutes:
-        return _("%(minutes)dm %(seconds)02ds") % {"minutes": minutes, "seconds": seconds}
-    return _("%(seconds)ds") % {"seconds": seconds}
-
-
-def raw(kind: str, value):
-    """A figure as the CSV file holds it: plain numbers, money with two decimals."""
-    return money(value) if kind == "money" else value
-
-
-def _columns(dimension: str, with_revenue: bool) -> tuple[Column, ...]:
-    if dimension == "path":
-        return PAGE_COLUMNS
-    if dimension == "name":
-        return EVENT_COLUMNS
-    return VISIT_COLUMNS + ((REVENUE,) if with_revenue else ())
 
 
 def _site_and_state(request, pk: int):
@@ -220,7 +128,7 @@ def _table(request, state: DashboardState, dimension: str, label, with_revenue: 
     table = {
         "dimension": dimension,
         "label": label,
-        "columns": _columns(dimension, with_revenue),
+        "columns": columns_of(dimension, with_revenue),
         "export_url": _export_url(request, state, dimension),
     }
     if lazy:
@@ -400,7 +308,7 @@ def export(request, pk: int, table: str):
 
 def _breakdown_csv(state: DashboardState, dimension: str):
     rows = reports.breakdown(state.site, state.period, dimension, state.filters, EXPORT_ROWS)
-    columns = _columns(dimension, with_revenue=True)
+    columns = columns_of(dimension, with_revenue=True)
     if dimension not in EVENT_DIMENSIONS:
         columns = (*columns[:2], Column("pageviews", ""), *columns[2:])
     headers = [dimension, *(column.key.removesuffix("_micros") for column in columns)]
