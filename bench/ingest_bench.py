@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from netmark.analytics.synthetic import ACCEPT_LANGUAGE, iter_hits, visitors_for  # noqa: E402
+from netmark.analytics.synthetic import iter_hits, visitors_for  # noqa: E402
+from netmark.analytics.synthetic_tables import ACCEPT_LANGUAGE  # noqa: E402
 
 DOMAIN = "yunling-tea.example"
 SETUP = r"""

@@ -77,7 +77,7 @@ class Loader:
         self.process()
 
     def take(self, hit) -> None:
-        from netmark.analytics.synthetic import ACCEPT_LANGUAGE
+        from netmark.analytics.synthetic_tables import ACCEPT_LANGUAGE
 
         started = time.perf_counter()
         body = json.dumps(hit.body, ensure_ascii=False).encode()

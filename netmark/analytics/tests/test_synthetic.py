@@ -9,9 +9,6 @@ from datetime import UTC, date, datetime
 import pytest
 
 from netmark.analytics.synthetic import (
-    BOT_AGENTS,
-    DAY_MS,
-    MINUTE_MS,
     Hit,
     Traffic,
     generate,
@@ -20,6 +17,7 @@ from netmark.analytics.synthetic import (
     truth,
     visitors_for,
 )
+from netmark.analytics.synthetic_tables import BOT_AGENTS, DAY_MS, MINUTE_MS
 from netmark.analytics.synthetic_truth import DEFAULT_FUNNEL, Row, url_path
 from netmark.analytics.wire import parse_plausible
 
