@@ -22,7 +22,7 @@ from netmark.core import audit, csvio, records
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
-from netmark.mailing import abtest, delivery, events
+from netmark.mailing import abtest, composing, delivery, events
 from netmark.mailing.campaign_models import Campaign, MailingList, Recipient, Subscription, Variant
 from netmark.mailing.models import SmtpServer
 from netmark.mailing.templating import RenderFailed, validate_all
@@ -109,7 +109,8 @@ def set_variants(member, campaign_id, variants: list[dict]) -> list[Variant]:
     """Replaces the draft's A/B variants: ``[{"key": "A", "subject": ..., "html": ""}, ...]``."""
     campaign = _editable(member, campaign_id)
     keys = [str(v.get("key", "")).strip() for v in variants]
-    if len(variants) > MAX_VARIANTS or len(set(keys)) != len(keys) or not all(k.isalnum() for k in keys):
+    distinct = len({k.lower() for k in keys}) == len(keys)  # utm_content is lower-case
+    if len(variants) > MAX_VARIANTS or not distinct or not all(k.isalnum() for k in keys):
         raise ValidationFailed(fields={"variants": _("Up to 5 variants with distinct keys such as A and B.")})
     campaign.variants.all().delete()
     made = [
@@ -165,7 +166,8 @@ def _templates(campaign: Campaign) -> dict[str, object]:
 def check_templates(campaign: Campaign, contacts: list) -> None:
     """Renders every template for every recipient before anything is sent (``validate_all``)."""
     for key, template in _templates(campaign).items():
-        contexts = ((c.email, delivery.personalisation(c, c.email, "https://x.invalid/u/")) for c in contacts)
+        context = composing.personalisation
+        contexts = ((c.email, context(c, c.email, "https://x.invalid/u/")) for c in contacts)
         failures = validate_all(template, contexts, limit=10)
         if failures:
             first = failures[0]

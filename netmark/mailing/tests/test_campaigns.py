@@ -147,7 +147,7 @@ def test_a_stale_lease_is_recovered_and_the_resend_keeps_the_message_id(
     with django_capture_on_commit_callbacks(execute=False):
         campaigns.start_campaign(team_a.owner, campaign.pk)
     x, y = delivery.claim(campaign, "dead-worker")
-    message_id = delivery.compose(campaign, x)["Message-ID"]
+    message_id = delivery.compose(campaign, x).message["Message-ID"]
     assert delivery._begin(x, "dead-worker", message_id)  # handed over, then the worker died
     Recipient.unscoped.filter(worker="dead-worker").update(lease_until=x.created_at)
     assert delivery.recover(campaign.pk) == {"returned": 1, "uncertain": 1}
