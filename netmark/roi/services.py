@@ -40,6 +40,7 @@ from netmark.roi.imports import (  # noqa: F401 - re-exported
     remap_unmapped,
     update_mapping,
 )
+from netmark.roi.journeys import model_labels  # noqa: F401 - re-exported
 from netmark.roi.lessons import (  # noqa: F401 - re-exported
     create_due_evaluations,
     create_plan_evaluations,

@@ -6,6 +6,7 @@ import codecs
 import csv
 import email
 import io
+import json
 import re
 from datetime import timedelta
 from email import policy
@@ -172,3 +173,35 @@ def test_a_campaign_not_started_has_no_credit_yet(team_a, server_row):
     the_list = make.mailing_list(team_a.workspace, server_row)
     draft = make.campaign(team_a.workspace, the_list, server_row)
     assert campaign_reports.conversions(draft) is None
+
+
+def test_the_page_shows_the_credit_under_the_chosen_model_and_exports_it(team_a, ab_campaign, smtp_server):
+    seed_journeys(team_a, ab_campaign, smtp_server)
+    browser = team_a.browser_client(Role.VIEWER)
+    url = f"/w/{team_a.workspace.slug}/mailing/campaigns/{ab_campaign.pk}/"
+    page = browser.get(url).content.decode()
+    assert '<option value="last_touch" selected>' in page
+    assert 'data-variant="A"><td>A</td><td class="num" data-count="conversions">1</td>' in page
+    chosen = browser.get(url, {"model": "linear"}).content.decode()
+    assert 'data-variant="B"><td>B</td><td class="num" data-count="conversions">0.50</td>' in chosen
+    assert '<td class="num" data-count="revenue">100.00</td>' in chosen
+    unknown = browser.get(url, {"model": "guess"})
+    assert unknown.status_code == 200 and "Unknown attribution model." in unknown.content.decode()
+    bad = browser.get(url, {"goal": "purchase"})  # not event: or page:
+    assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
+    export = browser.get(url + "report/export/", {"model": "first_touch"})
+    assert export.status_code == 200 and ",1.0,200.0," in export.content.decode("utf-8-sig")
+    assert browser.get(url + "report/export/", {"model": "guess"}).status_code == 400
+
+
+def test_the_cli_prints_the_credit_and_writes_the_report(
+    team_a, ab_campaign, smtp_server, netmark_cli, tmp_path
+):
+    seed_journeys(team_a, ab_campaign, smtp_server)
+    code, out, _err = netmark_cli(f"mailing campaign-progress {ab_campaign.pk} --model first_touch --json")
+    credit = json.loads(out)["attribution"]
+    assert (code, credit["model"], credit["conversions"], credit["revenue"]) == (0, "first_touch", 2.0, 500.0)
+    target = tmp_path / "report.csv"
+    code, _out, _err = netmark_cli(f"mailing campaign-report {ab_campaign.pk} --file {target}")
+    totals = [row for row in csv.DictReader(io.StringIO(target.read_text("utf-8-sig"))) if not row["link"]]
+    assert code == 0 and [(r["variant"], r["revenue"]) for r in totals] == [("A", "300.0"), ("B", "0.0")]
