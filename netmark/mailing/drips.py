@@ -21,7 +21,7 @@ from netmark.analytics.services import plan_campaign
 from netmark.contacts import services as contacts
 from netmark.contacts import timeline
 from netmark.contacts.consent import may_contact
-from netmark.mailing import composing, delivery, events, lists, sending, smtp
+from netmark.mailing import composing, delivery, drip_notify, events, lists, sending, smtp
 from netmark.mailing.drip_models import DripMessage, Enrollment, Sequence, SequenceStep
 from netmark.mailing.feedback_models import MailEvent
 from netmark.mailing.suppression import is_suppressed
@@ -122,7 +122,10 @@ def _exit(enrollment: Enrollment, worker: str, now: datetime, reason: str) -> No
 def _previous_email(enrollment: Enrollment, position: int) -> DripMessage | None:
     return (
         DripMessage.unscoped.filter(
-            enrollment=enrollment, step__position__lt=position, state=DripMessage.State.SENT
+            enrollment=enrollment,
+            step__position__lt=position,
+            step__kind=Kind.EMAIL,
+            state=DripMessage.State.SENT,
         )
         .order_by("-step__position")
         .first()
@@ -301,6 +304,7 @@ def _effect(enrollment: Enrollment, step: SequenceStep, now: datetime) -> None:
     elif step.kind == Kind.NOTIFY:
         payload = {"text": config.get("text", ""), "sequence": enrollment.sequence.name}
         timeline.record(contact, "drip_note", now, payload, source_ref=f"drip:{enrollment.pk}:{step.pk}")
+        drip_notify.queue(enrollment.pk, step.pk)  # the owner's email, once this step has committed
 
 
 def _wait(enrollment: Enrollment, step: SequenceStep, worker: str, now: datetime) -> str:
