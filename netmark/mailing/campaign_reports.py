@@ -8,6 +8,8 @@ credits them under the chosen model (last touch, the last click, by default). Ex
 UTF-8 with BOM, formula cells escaped (``core.csvio``).
 """
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from netmark.core import csvio
@@ -63,7 +65,8 @@ def conversions(
     if campaign.started_at is None and start is None:
         return None
     model = model or roi.DEFAULT_ATTRIBUTION_MODEL
-    start = start or timezone.localdate(campaign.started_at)
+    if start is None:  # reports cover at most three years (analytics.report_period)
+        start = max(timezone.localdate(campaign.started_at), timezone.localdate() - timedelta(days=3 * 365))
     keys = variant_keys(campaign)
     contents = {delivery.utm_content(campaign.pk, key): key for key in keys}
     credit = roi.content_credit(
