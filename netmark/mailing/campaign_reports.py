@@ -9,6 +9,7 @@ UTF-8 with BOM, formula cells escaped (``core.csvio``).
 """
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -60,13 +61,15 @@ def conversions(
     campaign: Campaign, *, model: str = "", goals: list[str] | None = None, start=None, end=None
 ) -> dict | None:
     """Conversions (goal completions; every sale without goals) and revenue credited to the
-    campaign and to each variant, from the day it started to today unless given; None before it
-    started. Conversions may be fractional under multi-touch models."""
+    campaign and to each variant, from the day it started (in the workspace's time zone) to today
+    unless given; None before it started. Conversions may be fractional under multi-touch models."""
     if campaign.started_at is None and start is None:
         return None
     model = model or roi.DEFAULT_ATTRIBUTION_MODEL
     if start is None:  # reports cover at most three years (analytics.report_period)
-        start = max(timezone.localdate(campaign.started_at), timezone.localdate() - timedelta(days=3 * 365))
+        zone = ZoneInfo(campaign.workspace.time_zone)
+        oldest = timezone.localdate(timezone=zone) - timedelta(days=3 * 365)
+        start = max(timezone.localdate(campaign.started_at, zone), oldest)
     keys = variant_keys(campaign)
     contents = {delivery.utm_content(campaign.pk, key): key for key in keys}
     credit = roi.content_credit(

@@ -11,6 +11,7 @@ import re
 from datetime import timedelta
 from email import policy
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -79,7 +80,9 @@ def seed_journeys(team_a, ab_campaign, smtp_server):
     by_variant = {key: [a for a in EMAILS if variant[a] == key] for key in ("A", "B")}
     a1, a2 = by_variant["A"]
     b1, b2 = by_variant["B"]
-    t0 = int(timezone.now().timestamp() * 1000)
+    # Five minutes past midnight of the site's day: every event falls on the day the campaign started.
+    midnight = timezone.localtime(timezone=ZoneInfo(site.timezone)).replace(hour=0, minute=5, second=0)
+    t0 = int(midnight.timestamp() * 1000)
     load(
         # A, clicked and bought at once: 300 yuan.
         visit(site, t0, 1, landing_url(smtp_server, a1), channel="email"), sale(site, t0 + 60_000, 1, 300),

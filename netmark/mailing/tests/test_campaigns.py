@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from netmark.contacts.consent import may_contact, record_consent
-from netmark.mailing import campaigns, delivery
+from netmark.mailing import campaign_reports, campaigns, delivery
 from netmark.mailing.campaign_models import Campaign, Recipient
 from netmark.mailing.models import Suppression
 from netmark.mailing.suppression import suppress
@@ -166,7 +166,7 @@ def test_the_recipient_export_is_csv_with_the_states(
     campaign = make.campaign(team_a.workspace, the_list, server_row)
     start(team_a.owner, campaign, django_capture_on_commit_callbacks)
     text = campaigns.export_recipients(campaign).decode("utf-8-sig").splitlines()
-    assert text[0] == ",".join(campaigns.EXPORT_COLUMNS)
+    assert text[0] == ",".join(campaign_reports.EXPORT_COLUMNS)
     first, second = sorted(text[1:])
     assert first.startswith("'=cmd@example.com,,sent,1,false,<") and second.startswith(
         "ok@example.com,,sent,1,"
