@@ -101,17 +101,26 @@ def _credit(campaign, choice: dict) -> tuple[dict | None, str]:
 @workspace_page()
 def campaign_detail(request, campaign_id: int):
     campaign = campaigns.get_campaign(request.member.workspace, campaign_id)
-    if request.htmx:  # the progress card polls; the credit is computed once per page
-        context = {"campaign": campaign, "progress": campaigns.progress(campaign)}
+    choice = _choice(request)
+    context = {"campaign": campaign, "progress": campaigns.progress(campaign), "model": choice["model"],
+               "goal": request.GET.get("goal", "")[:500]}  # fmt: skip
+    if request.GET.get("part") == "credit":  # loaded after the page: it reads every site's visits
+        return render(
+            request, "mailing/includes/campaign_credit.html", {**context, **_credit_context(campaign, choice)}
+        )
+    if request.htmx:  # the progress card polls
         return render(request, "mailing/includes/campaign_progress.html", context)
-    choice, labels = _choice(request), roi.model_labels()
-    credit, problem = _credit(campaign, choice)
-    context = {"campaign": campaign, "progress": campaigns.progress(campaign),
-               "segment": campaigns.segment_name(campaign), "credit": credit, "credit_problem": problem,
-               "model": choice["model"], "goal": request.GET.get("goal", "")[:500],
-               "models": labels, "model_label": labels.get(choice["model"], ""),
-               "can_execute": can(request.member, Capability.EXECUTE)}  # fmt: skip
+    context.update(
+        segment=campaigns.segment_name(campaign), can_execute=can(request.member, Capability.EXECUTE)
+    )
     return render(request, "mailing/campaign_detail.html", context)
+
+
+def _credit_context(campaign, choice: dict) -> dict:
+    credit, problem = _credit(campaign, choice)
+    labels = roi.model_labels()
+    return {"credit": credit, "credit_problem": problem, "models": labels,
+            "model_label": labels.get(choice["model"], "")}  # fmt: skip
 
 
 @workspace_page()

@@ -182,15 +182,17 @@ def test_the_page_shows_the_credit_under_the_chosen_model_and_exports_it(team_a,
     seed_journeys(team_a, ab_campaign, smtp_server)
     browser = team_a.browser_client(Role.VIEWER)
     url = f"/w/{team_a.workspace.slug}/mailing/campaigns/{ab_campaign.pk}/"
-    page = browser.get(url).content.decode()
+    shell = browser.get(url, {"model": "linear"}).content.decode()
+    assert "?part=credit&amp;model=linear&amp;goal=" in shell  # the card loads after the page
+    page = browser.get(url, {"part": "credit"}).content.decode()
     assert '<option value="last_touch" selected>' in page
     assert 'data-variant="A"><td>A</td><td class="num" data-count="conversions">1</td>' in page
-    chosen = browser.get(url, {"model": "linear"}).content.decode()
+    chosen = browser.get(url, {"part": "credit", "model": "linear"}).content.decode()
     assert 'data-variant="B"><td>B</td><td class="num" data-count="conversions">0.50</td>' in chosen
     assert '<td class="num" data-count="revenue">100.00</td>' in chosen
-    unknown = browser.get(url, {"model": "guess"})
+    unknown = browser.get(url, {"part": "credit", "model": "guess"})
     assert unknown.status_code == 200 and "Unknown attribution model." in unknown.content.decode()
-    bad = browser.get(url, {"goal": "purchase"})  # not event: or page:
+    bad = browser.get(url, {"part": "credit", "goal": "purchase"})  # not event: or page:
     assert bad.status_code == 200 and 'class="error"' in bad.content.decode()
     export = browser.get(url + "report/export/", {"model": "first_touch"})
     assert export.status_code == 200 and ",1.0,200.0," in export.content.decode("utf-8-sig")
