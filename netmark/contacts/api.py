@@ -3,7 +3,6 @@ requests, CSV import (as a job) and export."""
 
 import json
 
-from django.http import HttpResponse
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -39,7 +38,7 @@ from netmark.contacts.schemas import (
 from netmark.contacts.scoring_api import router as scoring_router
 from netmark.contacts.segment_api import router as segment_router
 from netmark.core import csvio
-from netmark.core.apitools import body, given
+from netmark.core.apitools import body, file_answer, given
 from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.errors import TooLarge, ValidationFailed
 from netmark.core.pagination import Page
@@ -47,12 +46,6 @@ from netmark.core.roles import Capability, require
 
 router = Router(tags=["contacts"])
 CONFLICT = {409: ErrorOut}
-
-
-def _file(data: bytes, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _upload(file: UploadedFile) -> bytes:
@@ -110,7 +103,7 @@ def export_contacts(request, options: Query[ExportOptions]):
     data = exporting.export_contacts(
         request.member.workspace, contacts, chinese_headers=options.chinese_headers
     )
-    return _file(data, "text/csv; charset=utf-8", "contacts.csv")
+    return file_answer(data, "text/csv; charset=utf-8", "contacts.csv")
 
 
 @router.get("/contacts/{contact_id}", response=responses({200: ContactOut}))
@@ -134,9 +127,8 @@ def erase_contact(request, contact_id: int):
 def export_contact(request, contact_id: int):
     """Everything netmark holds on this contact, as JSON (an access request; owners only)."""
     data = services.export_contact(request.member, contact_id)
-    response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="contact-{int(contact_id)}.json"'
-    return response
+    text = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return file_answer(text, "application/json", f"contact-{int(contact_id)}.json")
 
 
 @router.post("/contacts/{contact_id}/merge", response=responses({200: ContactOut}))

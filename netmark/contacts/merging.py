@@ -9,7 +9,7 @@ written to the timeline and the audit log.
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from netmark.contacts import consent, search, timeline
+from netmark.contacts import consent, listeners, search, timeline
 from netmark.contacts.models import Consent, Contact, Identity, Interaction, SegmentMember
 from netmark.core import audit
 from netmark.core.errors import ValidationFailed
@@ -58,7 +58,9 @@ def merge_contacts(member, into_id, other_id) -> Contact:
     for name, value in fills.items():
         setattr(into, name, value)
     into.save()
+    had = set(into.tags.values_list("name", flat=True))
     into.tags.add(*tags)
+    listeners.tags_added(into, {tag.name for tag in tags} - had)
     consent.refresh_state(into)
     search.refresh(into)
     timeline.record(into, "merged", None, {"merged_id": summary["merged_id"], "merged": summary["merged"]})

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from netmark.contacts import fields, normalise, search
+from netmark.contacts import fields, listeners, normalise, search
 from netmark.contacts.consent import may_contact, record_consent  # noqa: F401 - re-exported
 from netmark.contacts.identity import identify  # noqa: F401 - re-exported
+from netmark.contacts.listeners import on_interaction, on_tags_added  # noqa: F401 - re-exported
 from netmark.contacts.models import Company, Contact, Stage, Tag
 from netmark.contacts.timeline import record  # noqa: F401 - re-exported
 from netmark.core import audit, records
@@ -285,8 +286,22 @@ def _merge_values(contact: Contact, cleaned: dict, *, overwrite: bool) -> dict:
 
 
 def set_tags(contact: Contact, names: list[str]) -> None:
+    """The contact's tags become ``names``; listeners hear of the ones added (``listeners``)."""
+    had = set(contact.tags.values_list("name", flat=True))
     tags = [Tag.unscoped.get_or_create(workspace_id=contact.workspace_id, name=name)[0] for name in names]
     contact.tags.set(tags)
+    listeners.tags_added(contact, set(names) - had)
+
+
+def add_tags(contact: Contact, names: list[str]) -> list[str]:
+    """Adds tags to the contact (created in its workspace when new); the names it did not have,
+    which listeners hear of after commit."""
+    had = set(contact.tags.values_list("name", flat=True))
+    added = sorted(set(names) - had)
+    tags = [Tag.unscoped.get_or_create(workspace_id=contact.workspace_id, name=name)[0] for name in added]
+    contact.tags.add(*tags)
+    listeners.tags_added(contact, added)
+    return added
 
 
 def list_tags(workspace):

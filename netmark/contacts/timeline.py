@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from netmark.contacts import listeners
 from netmark.contacts.models import Contact, Interaction
 from netmark.core.errors import ValidationFailed
 
@@ -83,6 +84,7 @@ def record(
     author=None,
 ) -> Interaction:
     """Appends one interaction; with ``source_ref`` a second call for the same event returns the first.
+    Listeners registered with ``listeners.on_interaction`` hear of a new entry after commit.
 
     ``at`` must be time-zone aware (stored in UTC); the default is now.
     """
@@ -114,6 +116,7 @@ def record(
             interaction.save()
     except IntegrityError:  # a concurrent record of the same source_ref won
         return Interaction.unscoped.get(workspace_id=contact.workspace_id, kind=kind, source_ref=source_ref)
+    listeners.interaction_recorded(interaction)
     Contact.unscoped.filter(pk=contact.pk).filter(
         Q(last_activity_at__isnull=True) | Q(last_activity_at__lt=at)
     ).update(last_activity_at=at)

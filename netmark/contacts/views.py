@@ -8,7 +8,6 @@ import json
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from netmark.contacts import consent, exporting, scoring, services, timeline
 from netmark.contacts.forms import ContactForm, InteractionForm
 from netmark.contacts.models import Stage
+from netmark.core.apitools import file_answer
 from netmark.core.errors import ValidationFailed
 from netmark.core.models import Member
 from netmark.core.roles import Capability, can
@@ -157,17 +157,11 @@ def contact_erase(request, pk: int):
     )
 
 
-def _download(data: bytes, media_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=media_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @workspace_page(Capability.ERASE)
 def contact_export_one(request, pk: int):
     data = services.export_contact(request.member, pk)
     body = json.dumps(data, ensure_ascii=False, indent=2).encode()
-    return _download(body, "application/json", f"contact-{int(pk)}.json")
+    return file_answer(body, "application/json", f"contact-{int(pk)}.json")
 
 
 @workspace_page(Capability.EXECUTE)
@@ -178,7 +172,7 @@ def contact_export(request):
         workspace, query=request.GET.get("q", "")[:100], stage=stage if stage in Stage.values else ""
     )
     chinese = (get_language() or "").startswith("zh")
-    return _download(
+    return file_answer(
         exporting.export_contacts(workspace, contacts, chinese_headers=chinese),
         "text/csv; charset=utf-8",
         f"contacts-{workspace.slug}.csv",

@@ -15,7 +15,10 @@ sent. Feedback services: ``decorate_html``, ``record_sent``, ``campaign_counts``
 Lists and campaigns (``campaign_models``): ``MailingList`` / ``Subscription`` with double opt-in
 (``lists``: ``subscribe``, ``confirm``), ``Campaign`` / ``Variant`` / ``Recipient`` (``campaigns``:
 ``start_campaign``, ``change_status``, ``progress``, ``export_recipients``, ``audience_contacts``;
-``delivery``: ``compose``, ``claim``, ``work``, ``recover``; ``abtest``: ``decide``). Jobs in
-``tasks``. ``delivery.compose`` decorates every message for tracking and gives it its VERP return
-path; ``delivery`` records the ``sent`` row when the relay takes a message.
+``delivery``: ``compose``, ``claim``, ``work``, ``recover``; ``abtest``: ``decide``;
+``campaign_reports``: ``progress``, ``conversions`` (through ``roi.services.content_credit``),
+``export_report``). Jobs in ``tasks``. ``composing.compose`` builds every campaign and drip message
+(tracking, VERP return path, unsubscribe); ``delivery`` records the ``sent`` row when the relay
+takes a message. Drip triggers listen to the contacts app's registry (``on_interaction``,
+``on_tags_added``); the notify step emails the contact's owner (``drip_notify``).
 """

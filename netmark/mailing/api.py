@@ -1,10 +1,9 @@
 """Mailing API: SMTP servers and DKIM keys (owners), the suppression list (execution roles; viewers read)."""
 
-from django.http import HttpResponse
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from netmark.core.apitools import body, given
+from netmark.core.apitools import body, file_answer, given
 from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.pagination import Page
 from netmark.core.roles import Capability, require
@@ -132,11 +131,8 @@ def add_suppression(request, payload: SuppressionIn):
     openapi_extra={"responses": {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}},
 )
 def export_suppressions(request):
-    response = HttpResponse(
-        services.export_suppressions(request.member.workspace), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="suppressions.csv"'
-    return response
+    data = services.export_suppressions(request.member.workspace)
+    return file_answer(data, "text/csv; charset=utf-8", "suppressions.csv")
 
 
 @router.get("/suppressions/{suppression_id}", response=responses({200: SuppressionOut}))

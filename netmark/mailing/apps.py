@@ -57,15 +57,13 @@ class MailingConfig(AppConfig):
 
     @staticmethod
     def _connect_drip_triggers() -> None:
-        from django.db.models.signals import m2m_changed, post_save
-
-        from netmark.contacts.models import Contact, Interaction
+        """Form submissions and tags enrol contacts in sequences: the contacts app calls these after
+        commit (its explicit listener registry; there are no Django signals)."""
+        from netmark.contacts import services as contacts
         from netmark.mailing import drip_triggers
 
-        post_save.connect(drip_triggers.on_interaction, sender=Interaction, dispatch_uid="drip_form")
-        m2m_changed.connect(
-            drip_triggers.on_tags_changed, sender=Contact.tags.through, dispatch_uid="drip_tag"
-        )
+        contacts.on_interaction(drip_triggers.interaction_recorded)
+        contacts.on_tags_added(drip_triggers.tags_added)
 
     @staticmethod
     def _register_timeline_types() -> None:

@@ -8,12 +8,13 @@ from ninja.pagination import paginate
 from netmark.core.apitools import binary_answer, body, file_answer, given
 from netmark.core.apitypes import ErrorOut, responses
 from netmark.core.pagination import Page
-from netmark.mailing import campaigns, lists
+from netmark.mailing import campaign_reports, campaigns, lists
 from netmark.mailing.campaign_schemas import (
     CampaignIn,
     CampaignOut,
     CampaignPatch,
     CampaignProgressOut,
+    CampaignReportQuery,
     CampaignStatusIn,
     CampaignVariantOut,
     CampaignVariantsIn,
@@ -161,9 +162,29 @@ def change_status(request, campaign_id: int, payload: CampaignStatusIn):
     return _campaign_out(campaign)
 
 
+def _credit(campaign, query: CampaignReportQuery) -> dict | None:
+    return campaign_reports.conversions(
+        campaign, model=query.model, goals=query.goal, start=query.start, end=query.end
+    )
+
+
 @router.get("/campaigns/{campaign_id}/progress", response=responses({200: CampaignProgressOut}))
-def progress(request, campaign_id: int):
-    return campaigns.progress(campaigns.get_campaign(request.member.workspace, campaign_id))
+def progress(request, campaign_id: int, query: Query[CampaignReportQuery]):
+    """Counts per state and variant, engagement, and the conversions and revenue attributed to the
+    campaign and each variant under ``model`` (last touch by default)."""
+    campaign = campaigns.get_campaign(request.member.workspace, campaign_id)
+    return campaign_reports.progress(campaign, attribution=_credit(campaign, query))
+
+
+@router.get(
+    "/campaigns/{campaign_id}/report/export", response=responses({200: None}),
+    openapi_extra=binary_answer("text/csv"),
+)  # fmt: skip
+def export_report(request, campaign_id: int, query: Query[CampaignReportQuery]):
+    """The engagement report per variant (and clicks per link) with conversions and revenue, as CSV."""
+    campaign = campaigns.get_campaign(request.member.workspace, campaign_id)
+    data = campaign_reports.export_report(campaign, _credit(campaign, query))
+    return file_answer(data, "text/csv; charset=utf-8", f"campaign-{campaign.pk}-report.csv")
 
 
 @router.get(

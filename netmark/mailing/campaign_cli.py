@@ -1,11 +1,12 @@
 """``netmark mailing lists|subscribe|campaigns|campaign-start|campaign-pause|campaign-resume|
-campaign-cancel|campaign-progress|campaign-export``: lists and campaigns from the command line."""
+campaign-cancel|campaign-progress|campaign-export|campaign-report``: lists and campaigns from the
+command line."""
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from netmark.commands.base import Commands, Context, UsageError, write_output
-from netmark.mailing import campaigns, lists
+from netmark.mailing import campaign_reports, campaigns, lists
 
 STATUS_VERBS = {"campaign-start": "sending", "campaign-resume": "sending", "campaign-pause": "paused",
                 "campaign-cancel": "cancelled"}  # fmt: skip
@@ -26,15 +27,26 @@ def register(commands: Commands) -> None:
         ("campaign-cancel", _("cancel a campaign")),
         ("campaign-progress", _("show a campaign's progress")),
         ("campaign-export", _("export a campaign's recipients as CSV")),
+        ("campaign-report", _("export a campaign's engagement report with conversions and revenue as CSV")),
     ):
-        handler = {"campaign-progress": show_progress, "campaign-export": export}.get(verb, change_status)
+        handlers = {"campaign-progress": show_progress, "campaign-export": export, "campaign-report": report}
+        handler = handlers.get(verb, change_status)
         parser = commands.verb("mailing", verb, handler, handler_help)
         parser.add_argument("campaign", type=int, metavar="ID")
         parser.set_defaults(status_verb=verb)
         if verb == "campaign-start":
             parser.add_argument("--at", help=_("ISO time, e.g. 2026-03-02T09:30+08:00"))
-        if verb == "campaign-export":
+        if verb in ("campaign-export", "campaign-report"):
             parser.add_argument("--file", help=_("where to write the export (default: stdout)"))
+        if verb in ("campaign-progress", "campaign-report"):
+            parser.add_argument(
+                "--model",
+                choices=campaign_reports.MODELS,
+                default="last_touch",
+                help=_("attribution model of the conversions (default: last touch)"),
+            )
+            parser.add_argument("--goal", action="append", default=[], metavar="GOAL",
+                                help=_("event:<name> or page:<pattern> (default: every sale)"))  # fmt: skip
 
 
 def list_lists(context: Context) -> int:
@@ -77,16 +89,35 @@ def change_status(context: Context) -> int:
     return 0
 
 
+def _credit(context: Context, campaign):
+    args = context.args
+    return campaign_reports.conversions(campaign, model=args.model, goals=args.goal)
+
+
 def show_progress(context: Context) -> int:
-    report = campaigns.progress(campaigns.get_campaign(context.workspace, context.args.campaign))
+    campaign = campaigns.get_campaign(context.workspace, context.args.campaign)
+    credit = _credit(context, campaign)
+    report = campaign_reports.progress(campaign, attribution=credit)
     states = report["states"]
-    text = _("%(status)s: %(sent)s sent, %(failed)s failed, %(uncertain)s uncertain, %(skipped)s skipped, "
-             "%(total)s in all (%(percent)s%%)") % {
+    lines = [_("%(status)s: %(sent)s sent, %(failed)s failed, %(uncertain)s uncertain, %(skipped)s skipped, "
+               "%(total)s in all (%(percent)s%%)") % {
         "status": report["status"], "sent": states["sent"], "failed": states["failed"],
         "uncertain": report["uncertain"], "skipped": states["skipped"], "total": report["total"],
         "percent": report["done_percent"],
-    }  # fmt: skip
-    context.emit(report, text)
+    }]  # fmt: skip
+    if credit is not None:
+        values = {name: credit[name] for name in ("model", "conversions", "revenue")}
+        lines.append(_("Conversions (%(model)s): %(conversions)s, revenue %(revenue)s") % values)
+        for key, row in credit["variants"].items() if len(credit["variants"]) > 1 else ():
+            lines.append(f"  {key}: {row['conversions']} / {row['revenue']}")
+    context.emit(report, "\n".join(lines))
+    return 0
+
+
+def report(context: Context) -> int:
+    campaign = campaigns.get_campaign(context.workspace, context.args.campaign)
+    data = campaign_reports.export_report(campaign, _credit(context, campaign))
+    write_output(context.args.file, data, context)
     return 0
 
 

@@ -1,7 +1,7 @@
 """API schemas of lists, subscriptions and campaigns (names prefixed: schema names are global)."""
 
-from datetime import datetime
-from typing import Literal
+from datetime import date, datetime
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field
@@ -153,6 +153,41 @@ class CampaignOut(Schema):
     created_at: datetime
 
 
+AttributionModel = Literal[
+    "last_touch", "first_touch", "last_non_direct", "linear", "time_decay", "position_based", "markov",
+    "shapley",
+]  # fmt: skip
+GoalText = Annotated[str, Field(pattern="^(event|page):.", max_length=500)]
+
+
+class CampaignReportQuery(Schema):
+    model: AttributionModel = Field("last_touch", description="Attribution model (last touch: last click)")
+    goal: list[GoalText] = Field(
+        default_factory=list, max_length=20,
+        description="event:<name> or page:<pattern>; none: every sale (conversions, events with revenue)",
+    )  # fmt: skip
+    start: date | None = Field(None, description="First day (default: the day the campaign started)")
+    end: date | None = Field(None, description="Last day, inclusive (default: today)")
+
+
+class CampaignCreditOut(Schema):
+    conversions: float
+    revenue: float
+
+
+class CampaignAttributionOut(Schema):
+    model: str = Field(description="The attribution model used")
+    models: list[str]
+    goals: list[str]
+    start: date | None
+    end: date | None
+    variants: dict[str, CampaignCreditOut] = Field(description="Per variant ('' without A/B)")
+    conversions: float = Field(description="Credited to the campaign (may be fractional)")
+    revenue: float
+    all_conversions: int = Field(description="Every conversion of the workspace's sites in the period")
+    all_revenue: float
+
+
 class CampaignProgressOut(Schema):
     status: str
     total: int
@@ -169,4 +204,7 @@ class CampaignProgressOut(Schema):
     engagement: dict[str, dict] = Field(
         description="Per variant ('' without A/B): sent, delivered, human_opens, machine_opens, clicks,"
         " human_clickers, scanner_clicks, clicks_per_link, bounces {hard, soft}, complaints, unsubscribes"
+    )
+    attribution: CampaignAttributionOut | None = Field(
+        None, description="Conversions and revenue its clicks brought (None before it started)"
     )

@@ -3,6 +3,7 @@ Views parse, call one service of ``lists`` / ``campaigns`` and render."""
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +13,9 @@ from django.views.decorators.http import require_POST
 from netmark.core.apitools import file_answer
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, can, require
-from netmark.mailing import campaigns, lists
+from netmark.mailing import campaign_reports, campaigns, lists
 from netmark.mailing.campaign_forms import CampaignForm, MailingListForm, SubscribeForm
+from netmark.roi import services as roi
 from netmark.web.access import workspace_page
 from netmark.web.record_pages import submit
 
@@ -82,14 +84,56 @@ def campaign_create(request):
     )
 
 
+def _choice(request) -> dict:
+    """The attribution model and goal the page asks for (GET ``model``, ``goal``)."""
+    model = request.GET.get("model", "")[:40] or roi.DEFAULT_ATTRIBUTION_MODEL
+    goal = request.GET.get("goal", "").strip()[:500]
+    return {"model": model, "goals": [goal] if goal else []}
+
+
+def _credit(campaign, choice: dict) -> tuple[dict | None, str]:
+    try:
+        return campaign_reports.conversions(campaign, **choice), ""
+    except ValidationFailed as exc:
+        return None, "; ".join(exc.fields.values()) if exc.fields else exc.message
+
+
 @workspace_page()
 def campaign_detail(request, campaign_id: int):
     campaign = campaigns.get_campaign(request.member.workspace, campaign_id)
-    context = {"campaign": campaign, "progress": campaigns.progress(campaign),
-               "segment": campaigns.segment_name(campaign),
-               "can_execute": can(request.member, Capability.EXECUTE)}  # fmt: skip
-    template = "mailing/includes/campaign_progress.html" if request.htmx else "mailing/campaign_detail.html"
-    return render(request, template, context)
+    choice = _choice(request)
+    context = {"campaign": campaign, "progress": campaigns.progress(campaign), "model": choice["model"],
+               "goal": request.GET.get("goal", "")[:500]}  # fmt: skip
+    if request.GET.get("part") == "credit":  # loaded after the page: it reads every site's visits
+        return render(
+            request, "mailing/includes/campaign_credit.html", {**context, **_credit_context(campaign, choice)}
+        )
+    if request.htmx:  # the progress card polls
+        return render(request, "mailing/includes/campaign_progress.html", context)
+    context.update(
+        segment=campaigns.segment_name(campaign), can_execute=can(request.member, Capability.EXECUTE)
+    )
+    return render(request, "mailing/campaign_detail.html", context)
+
+
+def _credit_context(campaign, choice: dict) -> dict:
+    credit, problem = _credit(campaign, choice)
+    labels = roi.model_labels()
+    return {"credit": credit, "credit_problem": problem, "models": labels,
+            "model_label": labels.get(choice["model"], "")}  # fmt: skip
+
+
+@workspace_page()
+def campaign_report_export(request, campaign_id: int):
+    """The engagement report per variant with the credit under the page's model, as CSV."""
+    campaign = campaigns.get_campaign(request.member.workspace, campaign_id)
+    credit, problem = _credit(campaign, _choice(request))
+    if problem:
+        return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")
+    return file_answer(
+        campaign_reports.export_report(campaign, credit), "text/csv; charset=utf-8",
+        f"campaign-{campaign.pk}-report.csv",
+    )  # fmt: skip
 
 
 @require_POST

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 
 from netmark.contacts import segments
 from netmark.contacts.models import Contact
-from netmark.core import audit, csvio, records
+from netmark.core import audit, records
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, require
 from netmark.core.scoping import get_for, scoped
-from netmark.mailing import abtest, delivery, events
+from netmark.mailing import abtest, composing, delivery
 from netmark.mailing.campaign_models import Campaign, MailingList, Recipient, Subscription, Variant
 from netmark.mailing.models import SmtpServer
 from netmark.mailing.templating import RenderFailed, validate_all
@@ -33,8 +33,6 @@ FIELDS = {
     "name", "mailing_list_id", "segment_id", "plan_id", "server_id", "from_name", "from_email", "subject",
     "html", "text", "test_percent", "test_wait_minutes", "test_metric", "test_alpha", "fallback_variant",
 }  # fmt: skip
-EXPORT_COLUMNS = ("email", "variant", "state", "attempts", "was_uncertain", "message_id", "last_code",
-                  "last_detail", "sent_at")  # fmt: skip
 MAX_VARIANTS = 5
 
 
@@ -109,7 +107,8 @@ def set_variants(member, campaign_id, variants: list[dict]) -> list[Variant]:
     """Replaces the draft's A/B variants: ``[{"key": "A", "subject": ..., "html": ""}, ...]``."""
     campaign = _editable(member, campaign_id)
     keys = [str(v.get("key", "")).strip() for v in variants]
-    if len(variants) > MAX_VARIANTS or len(set(keys)) != len(keys) or not all(k.isalnum() for k in keys):
+    distinct = len({k.lower() for k in keys}) == len(keys)  # utm_content is lower-case
+    if len(variants) > MAX_VARIANTS or not distinct or not all(k.isalnum() for k in keys):
         raise ValidationFailed(fields={"variants": _("Up to 5 variants with distinct keys such as A and B.")})
     campaign.variants.all().delete()
     made = [
@@ -165,7 +164,8 @@ def _templates(campaign: Campaign) -> dict[str, object]:
 def check_templates(campaign: Campaign, contacts: list) -> None:
     """Renders every template for every recipient before anything is sent (``validate_all``)."""
     for key, template in _templates(campaign).items():
-        contexts = ((c.email, delivery.personalisation(c, c.email, "https://x.invalid/u/")) for c in contacts)
+        context = composing.personalisation
+        contexts = ((c.email, context(c, c.email, "https://x.invalid/u/")) for c in contacts)
         failures = validate_all(template, contexts, limit=10)
         if failures:
             first = failures[0]
@@ -382,29 +382,6 @@ def _begin_scheduled(campaign: Campaign) -> int:
     return 0
 
 
-# Progress and reports
+# Progress and reports live in campaign_reports (re-exported for the pages, API and CLI).
 
-
-def progress(campaign: Campaign) -> dict:
-    """Counts per state, the uncertain ones (may have been sent twice), and per variant."""
-    counts = dict.fromkeys(State.values, 0)
-    by_variant: dict[str, dict[str, int]] = {}
-    rows = campaign.recipients.values_list("variant", "state", "was_uncertain").order_by()
-    uncertain = 0
-    for variant, state, was_uncertain in rows:
-        counts[state] += 1
-        uncertain += was_uncertain
-        if variant:
-            by_variant.setdefault(variant, dict.fromkeys(State.values, 0))[state] += 1
-    total = sum(counts.values())
-    finished = counts[State.SENT] + counts[State.FAILED] + counts[State.SKIPPED]
-    return {"status": campaign.status, "total": total, "states": counts, "uncertain": uncertain,
-            "done_percent": round(100 * finished / total, 1) if total else 0.0, "variants": by_variant,
-            "winner": campaign.winner, "decision": campaign.decision,
-            "engagement": events.campaign_counts(campaign.workspace_id, campaign.pk)}  # fmt: skip
-
-
-def export_recipients(campaign: Campaign) -> bytes:
-    """CSV of the campaign's recipients, UTF-8 with BOM, formula cells escaped (core.csvio)."""
-    rows = campaign.recipients.order_by("id").values(*EXPORT_COLUMNS).iterator(chunk_size=2000)
-    return csvio.write_rows(EXPORT_COLUMNS, rows)
+from netmark.mailing.campaign_reports import export_recipients, progress  # noqa: E402, F401 - re-exported

@@ -25,11 +25,10 @@ from django.utils import timezone
 
 from netmark.analytics.services import plan_campaign
 from netmark.contacts.consent import may_contact
-from netmark.mailing import events, lists, mime, sending, smtp, tracking, verp
+from netmark.mailing import composing, events, lists, sending, smtp
 from netmark.mailing.campaign_models import Campaign, Recipient
 from netmark.mailing.suppression import is_suppressed
-from netmark.mailing.templating import MessageTemplate, contact_context
-from netmark.mailing.unsubscribe import make_token, unsubscribe_url
+from netmark.mailing.templating import MessageTemplate
 
 State = Recipient.State
 CLAIMABLE = (State.PENDING, State.UNCERTAIN)
@@ -47,7 +46,7 @@ def new_worker_id() -> str:
     return f"{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex[:8]}"
 
 
-# Composing: the one place a campaign message is built (tracking and VERP plug in here).
+# Composing: what a campaign gives ``composing.compose`` (tracking and VERP plug in there).
 
 
 def template_for(campaign: Campaign, variant_key: str = "") -> MessageTemplate:
@@ -65,73 +64,46 @@ def template_for(campaign: Campaign, variant_key: str = "") -> MessageTemplate:
     return _templates[key]
 
 
-def personalisation(contact, email: str, unsubscribe: str = "") -> dict:
-    """What a template sees: ``contact`` (plain fields and custom fields) and ``unsubscribe_url``."""
-    fields = dict(contact.custom or {}) if contact is not None else {}
-    if contact is not None:
-        fields.update(name=contact.name, city=contact.city, title=contact.title, language=contact.language)
-        fields.setdefault("first_name", contact.name)
-    fields["email"] = email
-    return {"contact": contact_context(fields), "unsubscribe_url": unsubscribe}
-
-
-def sender_of(campaign: Campaign) -> mime.Sender:
-    server = campaign.server
-    name = campaign.from_name or server.from_name or server.name
-    return mime.address(name, campaign.from_email or server.from_email)
-
-
 def message_key(campaign: Campaign, recipient: Recipient) -> str:
     """Names one recipient's message for every attempt: its Message-ID, tracking tokens and VERP tag."""
     return f"campaign:{campaign.pk}:{recipient.email}"
 
 
+def utm_content(campaign_id: int, variant: str = "") -> str:
+    """The ``utm_content`` of a campaign's links: names the campaign and the A/B variant, so the
+    visits and sales they bring are attributed to each (lower-case, as analytics stores UTM)."""
+    return f"campaign-{int(campaign_id)}-{variant}".lower() if variant else f"campaign-{int(campaign_id)}"
+
+
 def campaign_utm(campaign: Campaign, variant: str) -> dict[str, str]:
     """The UTM every tracked link carries: the promotion's campaign (as its KPIs count it), medium
-    email, and the A/B variant as the content; a link's own UTM values win (``tag_url``)."""
-    utm = {"utm_source": "netmark", "utm_medium": "email"}
+    email, and the campaign and A/B variant as the content; a link's own UTM values win (``tag_url``)."""
+    utm = {"utm_source": "netmark", "utm_medium": "email", "utm_content": utm_content(campaign.pk, variant)}
     if campaign.plan_id:
         utm["utm_campaign"] = plan_campaign(campaign.plan)
-    if variant:
-        utm["utm_content"] = variant
     return utm
 
 
-def compose(campaign: Campaign, recipient: Recipient) -> mime.Message:
-    """One recipient's message: personalised, every link tracked and tagged with the promotion's UTM,
-    an open pixel, List-Id, one-click unsubscribe and a Message-ID that stays the same for every
-    attempt (the key is campaign x address)."""
-    sender = sender_of(campaign)
+def compose(campaign: Campaign, recipient: Recipient) -> composing.Outgoing:
+    """One recipient's message (``composing.compose``); the key is campaign x address."""
     list_key = str(campaign.mailing_list_id or "")
-    token = make_token(
-        campaign.workspace_id, recipient.email, list_key=list_key, campaign_key=str(campaign.pk)
-    )
-    url = unsubscribe_url(token)
-    rendered = template_for(campaign, recipient.variant).render(
-        personalisation(recipient.contact, recipient.email, url)
-    )
-    list_name = campaign.mailing_list.name if campaign.mailing_list_id else campaign.name
-    key = message_key(campaign, recipient)
-    html = tracking.decorate_html(
-        rendered.html,
+    letter = composing.Letter(
         workspace_id=campaign.workspace_id,
+        server=campaign.server,
+        sender=composing.sender_for(campaign.server, campaign.from_name, campaign.from_email),
+        recipient=recipient.email,
+        contact=recipient.contact,
+        template=template_for(campaign, recipient.variant),
+        key=message_key(campaign, recipient),
+        list_key=list_key,
+        list_name=campaign.mailing_list.name if campaign.mailing_list_id else campaign.name,
+        list_fallback=f"c{campaign.pk}",
+        unsubscribe_key=str(campaign.pk),
+        utm=campaign_utm(campaign, recipient.variant),
         campaign_id=campaign.pk,
         variant=recipient.variant,
-        contact_id=recipient.contact_id,
-        recipient=recipient.email,
-        message_key=key,
-        utm=campaign_utm(campaign, recipient.variant),
     )
-    return mime.build_message(
-        sender=sender,
-        recipient=recipient.email,
-        subject=rendered.subject,
-        html=html,
-        text=rendered.text,
-        key=key,
-        list_id=mime.list_id(list_name, f"list{list_key or 'c' + str(campaign.pk)}", sender.domain),
-        unsubscribe=mime.Unsubscribe(url, campaign.server.unsubscribe_mailbox),
-    )
+    return composing.compose(letter)
 
 
 # Claiming
@@ -246,12 +218,12 @@ def deliver(campaign: Campaign, recipient: Recipient, worker: str) -> str:
     if reason:
         _finish_row(recipient, worker, state=State.SKIPPED, last_detail=reason)
         return State.SKIPPED
-    message = compose(campaign, recipient)
-    if not _begin(recipient, worker, message["Message-ID"]):
+    outgoing = compose(campaign, recipient)
+    if not _begin(recipient, worker, outgoing.message["Message-ID"]):
         return ""
-    key = message_key(campaign, recipient)
-    envelope = verp.return_path(campaign.workspace_id, key) if settings.VERP else None
-    outcome = sending.send_one(campaign.server, message, recipient.email, envelope_from=envelope)
+    outcome = sending.send_one(
+        campaign.server, outgoing.message, recipient.email, envelope_from=outgoing.envelope_from
+    )
     values = outcome_values(recipient, outcome)
     with transaction.atomic():
         _finish_row(recipient, worker, **values)
@@ -259,7 +231,7 @@ def deliver(campaign: Campaign, recipient: Recipient, worker: str) -> str:
             events.record_sent(
                 campaign.workspace_id, campaign_id=campaign.pk, variant=recipient.variant,
                 contact_id=recipient.contact_id, recipient=recipient.email,
-                message_tag=verp.message_tag(campaign.workspace_id, key),
+                message_tag=outgoing.tag,
             )  # fmt: skip
     return values["state"]
 

@@ -1,9 +1,10 @@
 """Entering sequences: the events that enrol a contact (docs/mailing.md, "Drip sequences").
 
 ``lists.confirm`` calls ``on_subscribed``; a ``form_submission`` timeline entry and a tag added to
-a contact reach ``on_interaction`` / ``on_tags_added`` through Django signals connected in
-``MailingConfig.ready`` (so the contacts and capture apps need not know about sequences); date
-fields are scanned by the periodic job (``scan_dates``). One enrollment per contact and sequence,
+a contact reach ``interaction_recorded`` / ``tags_added``, registered with the contacts app's
+listener registry (``contacts.listeners``) in ``MailingConfig.ready``, after the commit (so the
+contacts and capture apps need not know about sequences); date fields are scanned by the periodic
+job (``scan_dates``). One enrollment per contact and sequence,
 unless the sequence allows re-entry after the previous one ended.
 """
 
@@ -67,24 +68,21 @@ def on_subscribed(subscription) -> list[Enrollment]:
     return [e for e in (enroll(s, subscription.contact) for s in found) if e is not None]
 
 
-def on_interaction(sender, instance, created, raw=False, **kwargs) -> None:
-    """post_save of a timeline entry: a form submission enrols in the form's sequences."""
-    if not created or raw or instance.kind != "form_submission":
-        return
-    form_id = str((instance.payload or {}).get("form_id", ""))
+def interaction_recorded(interaction) -> list[Enrollment]:
+    """A new timeline entry: a form submission enrols in the form's sequences."""
+    if interaction.kind != "form_submission":
+        return []
+    form_id = str((interaction.payload or {}).get("form_id", ""))
     if not form_id:
-        return
-    for sequence in _active(instance.workspace_id, Trigger.FORM, trigger_value=form_id):
-        enroll(sequence, instance.contact)
+        return []
+    found = _active(interaction.workspace_id, Trigger.FORM, trigger_value=form_id)
+    return [e for e in (enroll(s, interaction.contact) for s in found) if e is not None]
 
 
-def on_tags_changed(sender, instance, action, pk_set, reverse=False, **kwargs) -> None:
-    """m2m_changed of contact tags: adding a tag enrols in the tag's sequences."""
-    if action != "post_add" or reverse or not pk_set or not isinstance(instance, Contact):
-        return
-    names = list(instance.tags.filter(pk__in=pk_set).values_list("name", flat=True))
-    for sequence in _active(instance.workspace_id, Trigger.TAG, trigger_value__in=names):
-        enroll(sequence, instance)
+def tags_added(contact: Contact, names: list[str]) -> list[Enrollment]:
+    """Tags added to a contact: each enrols in its tag's sequences."""
+    found = _active(contact.workspace_id, Trigger.TAG, trigger_value__in=list(names))
+    return [e for e in (enroll(s, contact) for s in found) if e is not None]
 
 
 def _date_of(value) -> date | None:

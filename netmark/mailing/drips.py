@@ -18,15 +18,14 @@ from django.db.models import Q
 from django.utils import timezone
 
 from netmark.analytics.services import plan_campaign
+from netmark.contacts import services as contacts
 from netmark.contacts import timeline
 from netmark.contacts.consent import may_contact
-from netmark.contacts.models import Tag
-from netmark.mailing import delivery, events, lists, mime, sending, smtp, tracking, verp
+from netmark.mailing import composing, delivery, drip_notify, events, lists, sending, smtp
 from netmark.mailing.drip_models import DripMessage, Enrollment, Sequence, SequenceStep
 from netmark.mailing.feedback_models import MailEvent
 from netmark.mailing.suppression import is_suppressed
 from netmark.mailing.templating import MessageTemplate
-from netmark.mailing.unsubscribe import make_token, unsubscribe_url
 
 State = Enrollment.State
 Kind = SequenceStep.Kind
@@ -123,7 +122,10 @@ def _exit(enrollment: Enrollment, worker: str, now: datetime, reason: str) -> No
 def _previous_email(enrollment: Enrollment, position: int) -> DripMessage | None:
     return (
         DripMessage.unscoped.filter(
-            enrollment=enrollment, step__position__lt=position, state=DripMessage.State.SENT
+            enrollment=enrollment,
+            step__position__lt=position,
+            step__kind=Kind.EMAIL,
+            state=DripMessage.State.SENT,
         )
         .order_by("-step__position")
         .first()
@@ -176,43 +178,27 @@ def refusal(sequence: Sequence, contact, email: str) -> str:
     return ""
 
 
-def compose(sequence: Sequence, step: SequenceStep, message: DripMessage, contact) -> mime.Message:
-    """The step's message: personalised, tracked, VERP-tagged, one-click unsubscribe, and a
-    Message-ID fixed by (enrollment, step) for every attempt."""
-    server = sequence.server
-    sender = mime.address(
-        sequence.from_name or server.from_name or server.name, sequence.from_email or server.from_email
-    )
-    list_key = str(sequence.mailing_list_id or "")
-    token = make_token(
-        sequence.workspace_id, message.email, list_key=list_key, campaign_key=f"drip{sequence.pk}"
-    )
-    url = unsubscribe_url(token)
+def compose(sequence: Sequence, step: SequenceStep, message: DripMessage, contact) -> composing.Outgoing:
+    """The step's message (``composing.compose``); its key is (enrollment, step) for every attempt."""
+    content = f"drip-{sequence.pk}-{step.position}"
+    utm = {"utm_source": "netmark", "utm_medium": "email", "utm_content": content}
+    if sequence.plan_id:
+        utm["utm_campaign"] = plan_campaign(sequence.plan)
     template = MessageTemplate(
         step.config.get("subject", ""), step.config.get("html", ""), step.config.get("text") or None
     )
-    rendered = template.render(delivery.personalisation(contact, message.email, url))
-    utm = {
-        "utm_source": "netmark",
-        "utm_medium": "email",
-        "utm_content": f"drip-{sequence.pk}-{step.position}",
-    }
-    if sequence.plan_id:
-        utm["utm_campaign"] = plan_campaign(sequence.plan)
-    key = message_key(message)
-    html = tracking.decorate_html(
-        rendered.html, workspace_id=sequence.workspace_id, campaign_id=None, variant="",
-        contact_id=contact.pk, recipient=message.email, message_key=key, utm=utm,
+    letter = composing.Letter(
+        workspace_id=sequence.workspace_id, server=sequence.server,
+        sender=composing.sender_for(sequence.server, sequence.from_name, sequence.from_email),
+        recipient=message.email, contact=contact, template=template, key=message_key(message),
+        list_key=str(sequence.mailing_list_id or ""), list_name=sequence.name,
+        list_fallback=f"d{sequence.pk}", unsubscribe_key=f"drip{sequence.pk}", utm=utm,
     )  # fmt: skip
-    return mime.build_message(
-        sender=sender, recipient=message.email, subject=rendered.subject, html=html, text=rendered.text,
-        key=key, list_id=mime.list_id(sequence.name, f"list{list_key or f'd{sequence.pk}'}", sender.domain),
-        unsubscribe=mime.Unsubscribe(url, server.unsubscribe_mailbox),
-    )  # fmt: skip
+    return composing.compose(letter)
 
 
 def begin_email(enrollment: Enrollment, step: SequenceStep, worker: str, now: datetime):
-    """Checks and composes; ``(row, message)`` ready to hand over (the row is ``sending``), or
+    """Checks and composes; ``(row, outgoing)`` ready to hand over (the row is ``sending``), or
     ``(row, None)`` when there is nothing to send (already sent, refused: the enrollment moved)."""
     sequence, contact = enrollment.sequence, enrollment.contact
     row, _ = DripMessage.unscoped.get_or_create(
@@ -235,16 +221,13 @@ def begin_email(enrollment: Enrollment, step: SequenceStep, worker: str, now: da
             DripMessage.unscoped.filter(pk=row.pk).update(state=DripMessage.State.SKIPPED, last_detail=reason)
             _exit(enrollment, worker, now, reason)
         return row, None
-    message = compose(sequence, step, row, contact)
+    outgoing = compose(sequence, step, row, contact)
     row.was_uncertain = row.was_uncertain or row.state == DripMessage.State.SENDING
     row.attempts += 1
-    row.message_id, row.message_tag = (
-        message["Message-ID"],
-        verp.message_tag(sequence.workspace_id, message_key(row)),
-    )
+    row.message_id, row.message_tag = outgoing.message["Message-ID"], outgoing.tag
     row.state = DripMessage.State.SENDING
     row.save(update_fields=["state", "attempts", "was_uncertain", "message_id", "message_tag", "updated_at"])
-    return row, message
+    return row, outgoing
 
 
 def finish_email(
@@ -314,14 +297,14 @@ def _effect(enrollment: Enrollment, step: SequenceStep, now: datetime) -> None:
     """The change a tag, stage or notify step makes to the contact."""
     contact, config = enrollment.contact, step.config
     if step.kind == Kind.TAG:
-        tag, _ = Tag.unscoped.get_or_create(workspace_id=contact.workspace_id, name=config["tag"])
-        contact.tags.add(tag)
+        contacts.add_tags(contact, [config["tag"]])
     elif step.kind == Kind.STAGE:
         contact.stage = config["stage"]
         contact.save(update_fields=["stage", "updated_at"])
     elif step.kind == Kind.NOTIFY:
         payload = {"text": config.get("text", ""), "sequence": enrollment.sequence.name}
         timeline.record(contact, "drip_note", now, payload, source_ref=f"drip:{enrollment.pk}:{step.pk}")
+        drip_notify.queue(enrollment.pk, step.pk)  # the owner's email, once this step has committed
 
 
 def _wait(enrollment: Enrollment, step: SequenceStep, worker: str, now: datetime) -> str:
@@ -343,11 +326,11 @@ def _wait(enrollment: Enrollment, step: SequenceStep, worker: str, now: datetime
 
 
 def _email(enrollment: Enrollment, step: SequenceStep, worker: str, now: datetime) -> str:
-    row, message = begin_email(enrollment, step, worker, now)
-    if message is None:
+    row, outgoing = begin_email(enrollment, step, worker, now)
+    if outgoing is None:
         return "next" if enrollment.state == State.ACTIVE else enrollment.state
-    envelope = verp.return_path(enrollment.workspace_id, message_key(row)) if settings.VERP else None
-    outcome = sending.send_one(enrollment.sequence.server, message, row.email, envelope_from=envelope)
+    server = enrollment.sequence.server
+    outcome = sending.send_one(server, outgoing.message, row.email, envelope_from=outgoing.envelope_from)
     return finish_email(enrollment, step, row, outcome, worker, now)
 
 

@@ -5,7 +5,7 @@ cannot be lost": the state lives in ``Recipient`` rows, every task is idempotent
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
-from netmark.mailing import campaigns, delivery, drip_triggers, drips, lists
+from netmark.mailing import campaigns, delivery, drip_notify, drip_triggers, drips, lists
 from netmark.mailing.campaign_models import Campaign
 
 WORK_SECONDS = 300  # one job sends for at most this long, then hands over to a fresh one
@@ -14,6 +14,16 @@ WORK_SECONDS = 300  # one job sends for at most this long, then hands over to a 
 @db_task()
 def send_confirmation(subscription_id: int) -> str:
     return lists.send_confirmation(subscription_id)
+
+
+@db_task()
+def notify_owner(enrollment_id: int, step_id: int) -> str:
+    """A drip "notify owner" step's email; comes back after ``smtp.backoff`` while it cannot go yet."""
+    result = drip_notify.send_notice(enrollment_id, step_id)
+    if result == "retry":
+        delay = drip_notify.retry_delay(enrollment_id, step_id).total_seconds()
+        notify_owner.schedule(args=(enrollment_id, step_id), delay=delay)
+    return result
 
 
 @db_task()

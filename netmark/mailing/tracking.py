@@ -87,10 +87,12 @@ def decorate_html(
     recipient: str,
     message_key: str,
     utm: dict[str, str],
+    message_tag: str = "",
 ) -> str:
     """The message's HTML with tracked links, an open pixel and a honeypot link. ``recipient`` is
-    not written into any URL (the message's ``sent`` row names it)."""
-    base = {"w": int(workspace_id), "t": verp.message_tag(workspace_id, message_key)}
+    not written into any URL (the message's ``sent`` row names it). ``message_tag``, when the caller
+    has it, saves hashing ``message_key`` again."""
+    base = {"w": int(workspace_id), "t": message_tag or verp.message_tag(workspace_id, message_key)}
     if campaign_id is not None:
         base["c"] = int(campaign_id)
     if variant:

@@ -28,6 +28,11 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:campaign_id>/export/", campaign_views.campaign_export, name="campaign_export"),
     path(
+        "campaigns/<int:campaign_id>/report/export/",
+        campaign_views.campaign_report_export,
+        name="campaign_report_export",
+    ),
+    path(
         "campaigns/<int:campaign_id>/start/",
         campaign_views.campaign_action,
         {"action": "start"},

@@ -41,7 +41,12 @@ def bounce_domain() -> str:
 
 def return_path(workspace_id: int, message_key: str) -> str:
     """The envelope sender (``MAIL FROM``) for one message."""
-    return f"{PREFIX}-{int(workspace_id)}-{message_tag(workspace_id, message_key)}@{bounce_domain()}"
+    return address(workspace_id, message_tag(workspace_id, message_key))
+
+
+def address(workspace_id: int, tag: str) -> str:
+    """The return path of the message whose tag is already known (``composing`` hashes once)."""
+    return f"{PREFIX}-{int(workspace_id)}-{tag}@{bounce_domain()}"
 
 
 def parse(address: str) -> ReturnPath | None:

@@ -3,12 +3,12 @@ list (execution roles change it, every member reads it). Views parse, call one s
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from netmark.core.apitools import file_answer
 from netmark.core.roles import Capability, can, require
 from netmark.mailing import services
 from netmark.mailing.forms import KeyForm, ServerForm, SuppressionForm, TestSendForm
@@ -145,8 +145,5 @@ def suppression_remove(request, suppression_id: int):
 
 @workspace_page()
 def suppression_export(request):
-    response = HttpResponse(
-        services.export_suppressions(request.member.workspace), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="suppressions.csv"'
-    return response
+    data = services.export_suppressions(request.member.workspace)
+    return file_answer(data, "text/csv; charset=utf-8", "suppressions.csv")

@@ -3,11 +3,18 @@ evaluation, channel performance, evaluation records and lessons.
 
 Re-exports ``costs.py`` (manual costs, people time, totals), ``rates.py`` (currency rates,
 conversion), ``imports.py`` (file imports, cost mappings), ``evaluation.py`` (expected against
-actual, ROI / ROAS / CPA, channels) and ``lessons.py`` (evaluation records). Import them from here.
+actual, ROI / ROAS / CPA, channels), ``lessons.py`` (evaluation records) and ``content_credit.py``
+(conversions and revenue credited to tagged content, e.g. an email campaign's variants). Import them
+from here.
 """
 
 from netmark.core.scoping import get_for, scoped
 from netmark.planning.models import Plan
+from netmark.roi.content_credit import (  # noqa: F401 - re-exported
+    DEFAULT_MODEL as DEFAULT_ATTRIBUTION_MODEL,
+)
+from netmark.roi.content_credit import MODELS as ATTRIBUTION_MODELS  # noqa: F401 - re-exported
+from netmark.roi.content_credit import ContentCredit, content_credit  # noqa: F401 - re-exported
 from netmark.roi.costs import (  # noqa: F401 - re-exported
     MANUAL_KINDS,
     Totals,
@@ -33,6 +40,7 @@ from netmark.roi.imports import (  # noqa: F401 - re-exported
     remap_unmapped,
     update_mapping,
 )
+from netmark.roi.journeys import model_labels  # noqa: F401 - re-exported
 from netmark.roi.lessons import (  # noqa: F401 - re-exported
     create_due_evaluations,
     create_plan_evaluations,

@@ -226,10 +226,15 @@ def visitless_revenue(query: Query) -> tuple[str, list]:
 
 # Dimensions a touch of a conversion path can be labelled by (attribution).
 # ``utm`` labels a touch with its source, medium and campaign joined by UTM_SEPARATOR (to map it to
-# a promotion).
-TOUCH_DIMENSIONS = ("channel", "source", "referrer_host", "utm_source", "utm_medium", "utm_campaign", "utm")
+# a promotion); ``channel_content`` with its channel group and utm_content (an email campaign's
+# variant is its utm_content, every other touch keeps its channel).
+TOUCH_DIMENSIONS = (
+    "channel", "source", "referrer_host", "utm_source", "utm_medium", "utm_campaign", "utm",
+    "channel_content",
+)  # fmt: skip
 UTM_SEPARATOR = "\x1f"
 UTM_LABEL = f"v.utm_source || '{UTM_SEPARATOR}' || v.utm_medium || '{UTM_SEPARATOR}' || v.utm_campaign"
+LABELS = {"utm": UTM_LABEL, "channel_content": f"v.channel || '{UTM_SEPARATOR}' || v.utm_content"}
 
 
 def touches(query: Query, dimension: str) -> tuple[str, list]:
@@ -237,7 +242,7 @@ def touches(query: Query, dimension: str) -> tuple[str, list]:
     not apply: a path is what the visitor did, and hiding touches would credit the wrong channel."""
     if dimension not in TOUCH_DIMENSIONS:
         raise UnknownDimension(f"unknown touch dimension {dimension!r}")
-    label = UTM_LABEL if dimension == "utm" else f"v.{dimension}"
+    label = LABELS.get(dimension, f"v.{dimension}")
     return (
         f"SELECT v.visitor, v.contact_id, v.start_ts, {label} FROM nm_visits v"
         " WHERE v.workspace_id = ? AND v.site_id = ? AND v.start_ts >= ? AND v.start_ts < ?"

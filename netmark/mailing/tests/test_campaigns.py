@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from netmark.contacts.consent import may_contact, record_consent
-from netmark.mailing import campaigns, delivery
+from netmark.mailing import campaign_reports, campaigns, delivery
 from netmark.mailing.campaign_models import Campaign, Recipient
 from netmark.mailing.models import Suppression
 from netmark.mailing.suppression import suppress
@@ -147,7 +147,7 @@ def test_a_stale_lease_is_recovered_and_the_resend_keeps_the_message_id(
     with django_capture_on_commit_callbacks(execute=False):
         campaigns.start_campaign(team_a.owner, campaign.pk)
     x, y = delivery.claim(campaign, "dead-worker")
-    message_id = delivery.compose(campaign, x)["Message-ID"]
+    message_id = delivery.compose(campaign, x).message["Message-ID"]
     assert delivery._begin(x, "dead-worker", message_id)  # handed over, then the worker died
     Recipient.unscoped.filter(worker="dead-worker").update(lease_until=x.created_at)
     assert delivery.recover(campaign.pk) == {"returned": 1, "uncertain": 1}
@@ -166,7 +166,7 @@ def test_the_recipient_export_is_csv_with_the_states(
     campaign = make.campaign(team_a.workspace, the_list, server_row)
     start(team_a.owner, campaign, django_capture_on_commit_callbacks)
     text = campaigns.export_recipients(campaign).decode("utf-8-sig").splitlines()
-    assert text[0] == ",".join(campaigns.EXPORT_COLUMNS)
+    assert text[0] == ",".join(campaign_reports.EXPORT_COLUMNS)
     first, second = sorted(text[1:])
     assert first.startswith("'=cmd@example.com,,sent,1,false,<") and second.startswith(
         "ok@example.com,,sent,1,"

@@ -4,10 +4,12 @@ a date field (days before or after, yearly); each once per contact unless re-ent
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
+from netmark.contacts import services as contacts
 from netmark.contacts import timeline
-from netmark.contacts.models import Contact, Tag
+from netmark.contacts.models import Contact, Interaction
 from netmark.mailing import drip_triggers, drips
 from netmark.mailing.drip_models import Enrollment, Sequence, SequenceStep
 
@@ -29,37 +31,77 @@ def enrolled(row: Sequence) -> list[str]:
     return sorted(Enrollment.unscoped.filter(sequence=row).values_list("contact__email", flat=True))
 
 
-def test_a_form_submission_enrols_in_that_forms_sequences_only(team_a):
+def test_a_form_submission_enrols_in_that_forms_sequences_only(team_a, django_capture_on_commit_callbacks):
     ws = team_a.workspace
     wanted, other = sequence(ws, "form", "f_tea"), sequence(ws, "form", "f_other")
     contact = Contact.unscoped.create(workspace=ws, email="wangfang@example.com", name="王芳")
-    timeline.record(
-        contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s1"
-    )
-    timeline.record(
-        contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s2"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        timeline.record(
+            contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s1"
+        )
+        assert enrolled(wanted) == []  # listeners hear of it only after the commit
+    with django_capture_on_commit_callbacks(execute=True):
+        timeline.record(
+            contact, "form_submission", payload={"title": "试饮申请", "form_id": "f_tea"}, source_ref="s2"
+        )
     assert (enrolled(wanted), enrolled(other)) == (["wangfang@example.com"], [])
 
 
-def test_adding_a_tag_enrols_and_the_sequence_then_runs(team_a):
+def test_adding_a_tag_enrols_and_the_sequence_then_runs(team_a, django_capture_on_commit_callbacks):
     ws = team_a.workspace
     row = sequence(ws, "tag", "VIP")
     contact = Contact.unscoped.create(workspace=ws, email="lina@example.com", name="李娜")
-    contact.tags.add(Tag.unscoped.create(workspace=ws, name="老客"))
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts.add_tags(contact, ["老客"])
     assert enrolled(row) == []
-    contact.tags.add(Tag.unscoped.create(workspace=ws, name="VIP"))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert contacts.add_tags(contact, ["VIP", "老客"]) == ["VIP"]
     assert enrolled(row) == ["lina@example.com"]
-    drips.tick(timezone.now() + timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        drips.tick(timezone.now() + timedelta(seconds=1))
     assert sorted(contact.tags.values_list("name", flat=True)) == ["VIP", "老客", "进入"]
     assert Enrollment.unscoped.get(sequence=row).state == "done"
 
 
-def test_other_workspaces_sequences_never_enrol_a_contact(team_a, team_b):
+def test_setting_tags_enrols_for_the_added_ones_only(team_a, django_capture_on_commit_callbacks):
+    ws = team_a.workspace
+    vip, old = sequence(ws, "tag", "VIP"), sequence(ws, "tag", "老客")
+    contact = Contact.unscoped.create(workspace=ws, email="zhaomin@example.com", name="赵敏")
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts.set_tags(contact, ["老客"])
+    Enrollment.unscoped.filter(sequence=old).update(state="done")
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts.set_tags(contact, ["老客", "VIP"])  # 老客 was there already: no second entry
+    assert (enrolled(vip), Enrollment.unscoped.filter(sequence=old).count()) == (["zhaomin@example.com"], 1)
+
+
+def test_a_tag_added_in_a_rolled_back_transaction_enrols_nobody(team_a, django_capture_on_commit_callbacks):
+    ws = team_a.workspace
+    row = sequence(ws, "tag", "VIP")
+    contact = Contact.unscoped.create(workspace=ws, email="sunli@example.com", name="孙丽")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        contacts.add_tags(contact, ["VIP"])
+        raise RuntimeError("rolled back")
+    assert (callbacks, enrolled(row), list(contact.tags.all())) == ([], [], [])
+
+
+def test_other_workspaces_sequences_never_enrol_a_contact(team_a, team_b, django_capture_on_commit_callbacks):
     theirs = sequence(team_b.workspace, "tag", "VIP")
     contact = Contact.unscoped.create(workspace=team_a.workspace, email="zhangwei@example.com")
-    contact.tags.add(Tag.unscoped.create(workspace=team_a.workspace, name="VIP"))
+    with django_capture_on_commit_callbacks(execute=True):
+        contacts.add_tags(contact, ["VIP"])
     assert enrolled(theirs) == [] and drip_triggers.enroll(theirs, contact) is None
+
+
+def test_no_django_signals_are_connected_to_contacts():
+    from django.db.models.signals import m2m_changed, post_save
+
+    assert not post_save.has_listeners(Interaction)
+    assert not m2m_changed.has_listeners(Contact.tags.through)
 
 
 def test_a_yearly_date_field_enrols_on_the_anniversary_once(team_a):

@@ -111,8 +111,8 @@ def test_a_worker_killed_after_the_hand_over_resends_with_the_same_message_id(
     # The first worker claims, marks the row sending, hands it to SMTP and dies before recording it.
     [enrollment] = drips.claim("dead-worker", now)
     step = sequence.steps.get()
-    row, message = drips.begin_email(enrollment, step, "dead-worker", now)
-    sending.send_one(server_row, message, row.email)
+    row, outgoing = drips.begin_email(enrollment, step, "dead-worker", now)
+    sending.send_one(server_row, outgoing.message, row.email)
     sending.close_connections()
     assert DripMessage.unscoped.get(pk=row.pk).state == "sending"
 
