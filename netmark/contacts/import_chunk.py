@@ -9,7 +9,6 @@ rows of the file count as existing. A note's ``source_ref`` is ``import:<digest>
 already imported is not written again.
 """
 
-from django.db.models import Q
 from django.utils import timezone
 
 from netmark.contacts import search
@@ -79,14 +78,18 @@ class ChunkApplier:
         phones = sorted({r.values["phone"] for r in rows if r.values.get("phone")})
         if not emails and not phones:
             return {}, {}
-        # The `<> ''` terms let PostgreSQL use the partial unique indexes (WHERE email <> '').
-        condition = Q(pk__in=[])
+        # Two queries, not one with OR: an OR of two IN-subqueries cannot use an index on
+        # PostgreSQL. The `<> ''` terms let it use the partial unique indexes (WHERE email <> '').
+        contacts = scoped(Contact, self.workspace).order_by()
+        people = []
         if emails:
-            condition |= Q(email__in=text_values(emails)) & ~Q(email="")
+            email_matches = contacts.filter(email__in=text_values(emails)).exclude(email="")
+            people += [Person(*values) for values in email_matches.values_list(*KNOWN_COLUMNS)]
         if phones:
-            condition |= Q(phone__in=text_values(phones)) & ~Q(phone="")
-        found = scoped(Contact, self.workspace).filter(condition).order_by()
-        people = [Person(*values) for values in found.values_list(*KNOWN_COLUMNS)]
+            phone_matches = contacts.filter(phone__in=text_values(phones)).exclude(phone="")
+            if emails:
+                phone_matches = phone_matches.exclude(email__in=text_values(emails))  # found above
+            people += [Person(*values) for values in phone_matches.values_list(*KNOWN_COLUMNS)]
         tags_of = self._tag_names([person.pk for person in people])
         by_email, by_phone = {}, {}
         for person in people:
