@@ -1,8 +1,8 @@
 """One chunk of a CSV import applied to the database (``importing.run`` calls it per chunk).
 
-A chunk costs a fixed number of queries whatever its size: one finds the existing contacts that
-share an email or a phone with any row (read as plain tuples, not model instances), one their tags,
-two the companies; new contacts go in through ``contact_writer`` (``COPY`` on PostgreSQL), changed
+A chunk costs a fixed number of queries whatever its size: two find the existing contacts that
+share an email, then a phone, with any row (read as plain tuples, not model instances), one their
+tags, two the companies; new contacts go in through ``contact_writer`` (``COPY`` on PostgreSQL), changed
 ones through one bulk update, tags and notes through bulk inserts. Matching follows the dedupe rules
 (docs/contacts.md): email first, then phone unless the phone's contact has another email; earlier
 rows of the file count as existing. A note's ``source_ref`` is ``import:<digest>:<row>``, so a note

@@ -6,7 +6,7 @@ nothing (ignored). ``suggest_mapping`` proposes one from English and Chinese hea
 
 Rows are applied in chunks, each in its own transaction: cleaned and normalised in Python, then
 handed to ``import_chunk.ChunkApplier``, which matches them against existing contacts by email then
-phone in one query a chunk (and against earlier rows of the file) and writes them in bulk. A bad
+phone in two queries a chunk (and against earlier rows of the file) and writes them in bulk. A bad
 row is skipped and reported (row, column, message); the others go in. Existing contacts keep their
 values, and only empty fields are filled, unless ``overwrite``. Notes carry ``source_ref =
 import:<file digest>:<row>``, so importing the same file again changes nothing and reports every
