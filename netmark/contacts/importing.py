@@ -4,12 +4,13 @@ A file (UTF-8, UTF-8 with BOM, GBK / GB18030, via ``core.csvio``) is read once; 
 a contact field, ``custom:<key>``, ``tags`` (split on ``,;，；、``), ``note`` (a timeline note) or
 nothing (ignored). ``suggest_mapping`` proposes one from English and Chinese headers.
 
-Rows are applied in chunks, each in its own transaction: cleaned and normalised in Python, matched
-against existing contacts by email then phone in two queries a chunk (and against earlier rows of
-the file), then written with bulk inserts and updates. A bad row is skipped and reported
-(row, column, message); the others go in. Existing contacts keep their values, and only empty
-fields are filled, unless ``overwrite``. Notes carry ``source_ref = import:<file digest>:<row>``, so
-importing the same file again changes nothing and reports every row unchanged.
+Rows are applied in chunks, each in its own transaction: cleaned and normalised in Python, then
+handed to ``import_chunk.ChunkApplier``, which matches them against existing contacts by email then
+phone in two queries a chunk (and against earlier rows of the file) and writes them in bulk. A bad
+row is skipped and reported (row, column, message); the others go in. Existing contacts keep their
+values, and only empty fields are filled, unless ``overwrite``. Notes carry ``source_ref =
+import:<file digest>:<row>``, so importing the same file again changes nothing and reports every
+row unchanged.
 """
 
 import contextlib
@@ -18,15 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from netmark.contacts import fields as custom_fields
-from netmark.contacts import normalise, search
-from netmark.contacts.models import Company, Contact, Interaction, Stage, Tag
+from netmark.contacts import normalise
+from netmark.contacts.import_chunk import ChunkApplier
+from netmark.contacts.models import Stage
 from netmark.core import csvio
 from netmark.core.errors import ValidationFailed
-from netmark.core.scoping import scoped
 
 CHUNK = 2000
 MAX_ERRORS = 1000
@@ -181,168 +181,6 @@ class _RowParser:
         return value
 
 
-FILLABLE = ("name", "email", "phone", "wechat_id", "title", "city", "language", "source", "stage")
-
-
-class _Chunk:
-    """Applies one chunk of parsed rows: match, create, fill, tag, note."""
-
-    def __init__(self, workspace, source: str, digest: str, overwrite: bool, outcome: Outcome):
-        self.workspace, self.source, self.digest = workspace, source, digest
-        self.overwrite, self.outcome = overwrite, outcome
-        self.companies: dict[str, int] = {}
-
-    def apply(self, rows: list[Parsed]) -> None:
-        contacts = scoped(Contact, self.workspace)
-        emails = {r.values["email"] for r in rows if r.values.get("email")}
-        phones = {r.values["phone"] for r in rows if r.values.get("phone")}
-        contacts = contacts.only("id", "company_id", "custom", "updated_at", *FILLABLE)
-        by_email = {c.email: c for c in contacts.filter(email__in=emails)} if emails else {}
-        by_phone = {c.phone: c for c in contacts.filter(phone__in=phones)} if phones else {}
-        self._company_ids({r.values["company"] for r in rows if r.values.get("company")})
-        tags_of = self._tag_names([c.pk for c in [*by_email.values(), *by_phone.values()]])
-        new, changed, targets = [], {}, []
-        for row in rows:
-            contact = self._match(row.values, by_email, by_phone)
-            if contact is None:
-                contact = self._new(row.values)
-                contact.tag_names = set()
-                new.append(contact)
-                self.outcome.created += 1
-            else:
-                if not hasattr(contact, "tag_names"):
-                    contact.tag_names = tags_of.get(contact.pk, set())
-                filled = self._fill(contact, row.values)
-                if filled or not set(row.tags) <= contact.tag_names:
-                    self.outcome.updated += 1
-                    if contact.pk is not None:
-                        changed[contact.pk] = contact
-                else:
-                    self.outcome.unchanged += 1
-            contact.tag_names = contact.tag_names | set(row.tags)
-            self._remember(contact, by_email, by_phone)
-            targets.append((row, contact))
-        names = {pk: name for name, pk in self.companies.items()}
-        for contact in [*new, *changed.values()]:
-            company = names.get(contact.company_id, "")
-            contact.search_text = search.contact_document(contact, sorted(contact.tag_names), company)
-        Contact.unscoped.bulk_create(new, batch_size=1000)
-        fields = [*FILLABLE, "company", "custom", "search_text", "updated_at"]
-        Contact.unscoped.bulk_update(list(changed.values()), fields, batch_size=1000)
-        self._tags_and_notes(targets)
-        self.outcome.processed += len(rows)
-
-    def _tag_names(self, contact_ids: list[int]) -> dict[int, set[str]]:
-        found: dict[int, set[str]] = {}
-        if contact_ids:
-            pairs = Contact.tags.through.objects.filter(contact_id__in=contact_ids)
-            for contact_id, name in pairs.values_list("contact_id", "tag__name"):
-                found.setdefault(contact_id, set()).add(name)
-        return found
-
-    def _match(self, values, by_email, by_phone):
-        email, phone = values.get("email"), values.get("phone")
-        found = by_email.get(email) if email else None
-        if found is None and phone:
-            found = by_phone.get(phone)
-            if found is not None and email and found.email and found.email != email:
-                found = None
-        holder = by_phone.get(phone) if phone else None
-        if holder is not None and holder is not found:
-            values.pop("phone")  # the phone belongs to another contact: leave it (merge candidates)
-        return found
-
-    def _remember(self, contact, by_email, by_phone):
-        if contact.email:
-            by_email.setdefault(contact.email, contact)
-        if contact.phone:
-            by_phone.setdefault(contact.phone, contact)
-
-    def _company_ids(self, names: set[str]) -> None:
-        missing = names - set(self.companies)
-        if not missing:
-            return
-        companies = scoped(Company, self.workspace)
-        found = dict(companies.filter(name__in=missing).values_list("name", "pk"))
-        Company.unscoped.bulk_create(
-            [Company(workspace=self.workspace, name=name) for name in missing - set(found)],
-            ignore_conflicts=True,
-        )
-        found.update(companies.filter(name__in=missing - set(found)).values_list("name", "pk"))
-        self.companies.update(found)
-
-    def _new(self, values: dict) -> Contact:
-        now = timezone.now()
-        contact = Contact(
-            workspace=self.workspace,
-            source=self.source,
-            created_at=now,
-            updated_at=now,
-            custom=values.get("custom", {}),
-        )
-        for name in FILLABLE:
-            if values.get(name):
-                setattr(contact, name, values[name])
-        if values.get("company"):
-            contact.company_id = self.companies[values["company"]]
-        return contact
-
-    def _fill(self, contact: Contact, values: dict) -> bool:
-        changed = False
-        for name in FILLABLE:
-            value = values.get(name)
-            current = getattr(contact, name)
-            if not value or current == value or not (self.overwrite or not current):
-                continue
-            if name == "stage" and not self.overwrite:
-                continue  # a stage always has a value; only overwrite moves it
-            setattr(contact, name, value)
-            changed = True
-        company_id = self.companies.get(values.get("company", ""))
-        if company_id and contact.company_id != company_id and (self.overwrite or not contact.company_id):
-            contact.company_id, changed = company_id, True
-        custom = values.get("custom") or {}
-        merged = {**contact.custom, **custom} if self.overwrite else {**custom, **contact.custom}
-        if merged != contact.custom:
-            contact.custom, changed = merged, True
-        if changed:
-            contact.updated_at = timezone.now()
-        return changed
-
-    def _tags_and_notes(self, targets: list[tuple[Parsed, Contact]]) -> None:
-        names = {tag for row, _c in targets for tag in row.tags}
-        if names:
-            Tag.unscoped.bulk_create(
-                [Tag(workspace=self.workspace, name=n) for n in names], ignore_conflicts=True
-            )
-            tag_ids = dict(scoped(Tag, self.workspace).filter(name__in=names).values_list("name", "pk"))
-            through = Contact.tags.through
-            pairs = {(contact.pk, tag_ids[tag]) for row, contact in targets for tag in row.tags}
-            links = [through(contact_id=contact_id, tag_id=tag_id) for contact_id, tag_id in pairs]
-            through.objects.bulk_create(links, ignore_conflicts=True, batch_size=1000)
-        notes = [
-            Interaction(
-                workspace=self.workspace,
-                contact=contact,
-                kind="note",
-                occurred_at=timezone.now(),
-                payload={"text": row.note},
-                source_ref=f"import:{self.digest[:16]}:{row.number}",
-            )
-            for row, contact in targets
-            if row.note
-        ]
-        if notes:
-            refs = [note.source_ref for note in notes]
-            existing = set(
-                Interaction.unscoped.filter(
-                    workspace=self.workspace, kind="note", source_ref__in=refs
-                ).values_list("source_ref", flat=True)
-            )
-            fresh = [note for note in notes if note.source_ref not in existing]
-            Interaction.unscoped.bulk_create(fresh, ignore_conflicts=True, batch_size=1000)
-
-
 def run(
     workspace,
     data: bytes,
@@ -360,7 +198,7 @@ def run(
     mapping = clean_mapping(table.headers, mapping, definitions)
     outcome = Outcome(total=len(table.rows))
     parser = _RowParser(mapping, definitions, outcome)
-    applier = _Chunk(workspace, source, digest or "dry-run", overwrite, outcome)
+    applier = ChunkApplier(workspace, source, digest or "dry-run", overwrite, outcome)
     try:
         with transaction.atomic() if dry_run else contextlib.nullcontext():
             for start in range(0, len(table.rows), CHUNK):

@@ -5,6 +5,8 @@ One engine serves both doors: ``score_contact`` (one contact, with its explanati
 ``recompute`` (every contact of the workspace). Interactions are aggregated in SQL per (contact,
 kind, UTC day) -- per (contact, kind) when nothing decays -- so a recompute is one grouped query,
 one query per condition rule and one EventStore call per behaviour rule, never a query per contact.
+It then stores what changed in batches of contacts, each in its own short transaction (a crash
+mid-way leaves consistent scores, and a second run finishes the job).
 
 Decay halves interaction points every ``half_life_days`` of age (whole UTC days); a cap counts the
 newest ``max_times`` interactions (the ones worth most). Each rule's points are rounded half away
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from netmark.contacts.models import Contact, Interaction, ScoreHistory, ScoringRule, ScoringSettings, Stage
 from netmark.contacts.segment_compiler import compile_filter
-from netmark.core.models import AuditEntry
+from netmark.core import audit
 from netmark.core.scoping import scoped
 
 STAGE_KIND = "score_stage"  # the timeline type of "stage changed by scoring"
@@ -227,25 +229,6 @@ def score_contact(contact: Contact, now: datetime | None = None, *, store=None) 
     return found.get(contact.pk, Explained())
 
 
-def _audit_stage(actor, contact_id: int, before: str, after: str) -> AuditEntry:
-    """The audit row ``audit.record`` would write, built for a bulk insert."""
-    from netmark.core.audit import _channel
-
-    channel, ip_address = _channel.get()
-    return AuditEntry(
-        workspace_id=actor.workspace_id,
-        actor_id=actor.user_id,
-        actor_label=actor.label,
-        via=channel,
-        action="contact.stage_scored",
-        object_type="contact",
-        object_id=str(contact_id),
-        object_repr=f"#{contact_id}",
-        changes={"stage": [before, after]},
-        ip_address=ip_address,
-    )
-
-
 def _store_scores(workspace, chunk: list[tuple[int, int]]) -> None:
     """One prepared UPDATE run for the chunk (``bulk_update`` builds a CASE of 1000 arms: 5x slower)."""
     table = connection.ops.quote_name(Contact._meta.db_table)
@@ -256,58 +239,87 @@ def _store_scores(workspace, chunk: list[tuple[int, int]]) -> None:
         )
 
 
-@transaction.atomic
-def recompute(workspace, *, member=None, now: datetime | None = None, store=None) -> dict:
+def recompute(
+    workspace, *, member=None, now: datetime | None = None, store=None, batch_size: int = BATCH, on_batch=None
+) -> dict:
     """Scores every contact, stores changed scores with a history row, moves stages up (audited and
-    on the timeline). Returns counts: contacts, scores changed, stages moved."""
+    on the timeline). Returns counts: contacts, scores changed, stages moved.
+
+    The scores are computed first (reads only), then stored ``batch_size`` contacts at a time in id
+    order, each batch in its own short transaction that re-reads the batch's stored scores and
+    stages under a row lock. A crash leaves the batches before it written and the rest as they were:
+    every contact's score agrees with its history, stage, audit entries and timeline. Running again
+    writes only what still differs, so it takes up where the crash stopped and duplicates nothing.
+    ``on_batch(contacts_done)`` is called after each committed batch.
+    """
     from netmark.core.roles import Capability, require
     from netmark.core.services import operator_member
 
     if member is not None:
         require(member, Capability.EXECUTE)
     engine = Engine(workspace, now=now, store=store)
-    actor = member or operator_member(workspace)
-    scores = engine.run()
-    changed, moved, seen = [], [], 0
-    for pk, score, stage in scoped(Contact, workspace).values_list("pk", "score", "stage").iterator(2000):
-        seen += 1
-        new = scores[pk].total if pk in scores else 0
-        if new != score:
-            changed.append((pk, new))
-        target = moved_stage(stage, new, engine.settings)
-        if target is not None:
-            moved.append((pk, stage, target))
-    at = engine.now
-    for start in range(0, len(changed), BATCH):
-        chunk = changed[start : start + BATCH]
-        _store_scores(workspace, chunk)
+    batch = _Batch(workspace, member or operator_member(workspace), engine, engine.run())
+    totals, after = {"contacts": 0, "changed": 0, "stages_moved": 0}, 0
+    while True:
+        with transaction.atomic():
+            contacts = scoped(Contact, workspace).filter(pk__gt=after).order_by("pk").select_for_update()
+            rows = list(contacts.values_list("pk", "score", "stage")[:batch_size])
+            if not rows:
+                return totals
+            changed, moved = batch.store(rows)
+        after = rows[-1][0]
+        totals["contacts"] += len(rows)
+        totals["changed"] += changed
+        totals["stages_moved"] += moved
+        if on_batch is not None:
+            on_batch(totals["contacts"])
+
+
+class _Batch:
+    """Writes one batch of a recompute: scores and history, stage moves, audit entries, timeline."""
+
+    def __init__(self, workspace, actor, engine: Engine, scores: dict[int, Explained]):
+        self.workspace, self.actor, self.engine, self.scores = workspace, actor, engine, scores
+
+    def store(self, rows: list[tuple[int, int, str]]) -> tuple[int, int]:
+        changed, moved = [], []
+        for pk, score, stage in rows:
+            new = self.scores[pk].total if pk in self.scores else 0
+            if new != score:
+                changed.append((pk, new))
+            target = moved_stage(stage, new, self.engine.settings)
+            if target is not None:
+                moved.append((pk, stage, target))
+        at = self.engine.now
+        _store_scores(self.workspace, changed)
         ScoreHistory.unscoped.bulk_create(
-            [ScoreHistory(workspace=workspace, contact_id=pk, score=new, at=at) for pk, new in chunk]
+            [ScoreHistory(workspace=self.workspace, contact_id=pk, score=new, at=at) for pk, new in changed]
         )
-    for target in (Stage.LEAD, Stage.QUALIFIED):
-        ids = [pk for pk, _before, after in moved if after == target]
-        for start in range(0, len(ids), BATCH):
-            Contact.unscoped.filter(workspace_id=workspace.pk, pk__in=ids[start : start + BATCH]).update(
-                stage=target
-            )
-    for start in range(0, len(moved), BATCH):
-        chunk = moved[start : start + BATCH]
-        AuditEntry.unscoped.bulk_create(
-            [_audit_stage(actor, pk, before, after) for pk, before, after in chunk]
+        self._move(moved)
+        return len(changed), len(moved)
+
+    def _move(self, moved: list[tuple[int, str, str]]) -> None:
+        for target in (Stage.LEAD, Stage.QUALIFIED):
+            ids = [pk for pk, _before, after in moved if after == target]
+            if ids:
+                Contact.unscoped.filter(workspace_id=self.workspace.pk, pk__in=ids).update(stage=target)
+        audit.record_many(
+            self.actor,
+            "contact.stage_scored",
+            [("contact", str(pk), f"#{pk}", {"stage": [before, after]}) for pk, before, after in moved],
         )
         Interaction.unscoped.bulk_create(
             [
                 Interaction(
-                    workspace=workspace,
+                    workspace=self.workspace,
                     contact_id=pk,
                     kind=STAGE_KIND,
-                    occurred_at=at,
-                    payload={"from": before, "to": after, "score": scores[pk].total},
+                    occurred_at=self.engine.now,
+                    payload={"from": before, "to": after, "score": self.scores[pk].total},
                 )
-                for pk, before, after in chunk
+                for pk, before, after in moved
             ]
         )
-    return {"contacts": seen, "changed": len(changed), "stages_moved": len(moved)}
 
 
 def history(contact: Contact, limit: int = 20) -> list[ScoreHistory]:

@@ -1,6 +1,7 @@
 """The audit log: every service that changes a record calls ``record`` in the same transaction."""
 
 import contextvars
+from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.db import models
@@ -23,16 +24,36 @@ def via(channel: str, ip_address: str | None = None):
 
 
 def record(member, action: str, obj: models.Model | None = None, changes: dict | None = None) -> AuditEntry:
+    entry = _entry(
+        member,
+        action,
+        obj._meta.model_name if obj is not None else "",
+        str(obj.pk) if obj is not None and obj.pk is not None else "",
+        str(obj)[:200] if obj is not None else "",
+        changes,
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(member, action: str, targets: Iterable[tuple[str, str, str, dict]]) -> list[AuditEntry]:
+    """One entry per ``(object_type, object_id, object_repr, changes)``, written in one bulk insert:
+    for services that change many rows at once (the scoring recompute moves stages by thousands)."""
+    entries = [_entry(member, action, *target) for target in targets]
+    return AuditEntry.unscoped.bulk_create(entries, batch_size=1000)
+
+
+def _entry(member, action: str, object_type: str, object_id: str, object_repr: str, changes) -> AuditEntry:
     channel, ip_address = _channel.get()
-    return AuditEntry.unscoped.create(
+    return AuditEntry(
         workspace_id=member.workspace_id,
         actor_id=member.user_id,
         actor_label=member.label,
         via=channel,
         action=action,
-        object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
         changes=changes or {},
         ip_address=ip_address,
     )

@@ -127,3 +127,42 @@ def test_a_job_whose_worker_died_is_run_again(team_a):
     job.refresh_from_db()
     assert job.status == "done" and job.processed_rows == job.total_rows
     assert imports.recover_stale_imports() == []
+
+
+def _people(count: int, offset: int = 0) -> bytes:
+    lines = ["姓名,邮箱,手机,公司,标签,备注"]
+    for index in range(offset, offset + count):
+        lines.append(
+            f"客户{index},c{index}@example.com,1380013{index:04d},云岭{index % 3}茶业,A类,名片{index}"
+        )
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def test_an_import_makes_no_query_per_row(team_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    importing.run(team_a.workspace, _people(3, 5000), digest="warm")  # the companies and the tag exist
+    with CaptureQueriesContext(connection) as queries:
+        outcome = importing.run(team_a.workspace, _people(1000), digest="q")
+    # A fixed number a chunk on PostgreSQL; SQLite splits bulk inserts at its 999 parameters (~25).
+    assert (outcome.created, len(queries) < 60) == (1000, True)
+    with CaptureQueriesContext(connection) as queries:
+        outcome = importing.run(team_a.workspace, _people(1000), digest="q")
+    assert (outcome.unchanged, len(queries) < 15) == (1000, True)
+
+
+def test_overwrite_updates_existing_contacts_and_their_search_text(team_a):
+    fields.create_field(team_a.owner, key="budget", label="预算", kind="number")
+    kept = services.create_contact(
+        team_a.owner, name="旧名字", email="c3@example.com", custom={"budget": 10}, tags=["老客户"]
+    )
+    data = "姓名,邮箱,公司,标签,预算\r\n新名字,C3@Example.com,普洱古树茶庄,A类,20\r\n".encode()
+    outcome = importing.run(team_a.workspace, data, digest="o", overwrite=True)
+    assert (outcome.created, outcome.updated) == (0, 1)
+    kept = scoped(Contact, team_a.workspace).get(pk=kept.pk)
+    assert (kept.name, kept.company.name, kept.custom) == ("新名字", "普洱古树茶庄", {"budget": 20})
+    assert sorted(kept.tags.values_list("name", flat=True)) == ["A类", "老客户"]
+    found = services.list_contacts(team_a.workspace, query="古树")
+    assert [contact.pk for contact in found] == [kept.pk]
+    assert [c.pk for c in services.list_contacts(team_a.workspace, query="老客户")] == [kept.pk]

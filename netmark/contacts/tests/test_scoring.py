@@ -367,3 +367,46 @@ def test_the_grouped_recompute_agrees_with_counting_each_interaction(team_a):
                 ages = [(NOW.date() - entry.occurred_at.astimezone(UTC).date()).days for entry in entries]
                 expected += scoring.round_points(sum(rule.points * 0.5 ** (age / 7) for age in ages))
         assert _reload(person).score == expected, person.name
+
+
+class _Died(Exception):
+    pass
+
+
+def test_a_recompute_that_dies_mid_way_leaves_consistent_scores_and_a_rerun_finishes(team_a):
+    owner = team_a.owner
+    _rules(owner)
+    people = [
+        make_contact(owner, name=f"客户{index}", email=f"c{index}@example.com", stage="subscriber")
+        for index in range(5)
+    ]
+    for contact in people:
+        _forms(contact, 0)  # 10 points: a lead
+
+    def die_after_the_first_batch(done: int) -> None:
+        raise _Died(done)
+
+    with pytest.raises(_Died):
+        scoring.recompute(team_a.workspace, now=NOW, batch_size=2, on_batch=die_after_the_first_batch)
+    written, left = people[:2], people[2:]
+    assert [(_reload(c).score, _reload(c).stage) for c in written] == [(10, "lead")] * 2
+    assert [(_reload(c).score, _reload(c).stage) for c in left] == [(0, "subscriber")] * 3
+    history = ScoreHistory.unscoped.filter(workspace=team_a.workspace)
+    assert sorted(history.values_list("contact_id", flat=True)) == [c.pk for c in written]
+    audits = AuditEntry.unscoped.filter(workspace=team_a.workspace, action="contact.stage_scored")
+    assert sorted(audits.values_list("object_id", flat=True)) == sorted(str(c.pk) for c in written)
+    assert audits.first().via == "job" and audits.first().changes == {"stage": ["subscriber", "lead"]}
+
+    done = []
+    result = scoring.recompute(team_a.workspace, now=NOW, batch_size=2, on_batch=done.append)
+    assert result == {"contacts": 5, "changed": 3, "stages_moved": 3}
+    assert done == [2, 4, 5]
+    assert [(_reload(c).score, _reload(c).stage) for c in people] == [(10, "lead")] * 5
+    assert history.count() == audits.count() == 5
+    moves = Interaction.unscoped.filter(workspace=team_a.workspace, kind=scoring.STAGE_KIND)
+    assert sorted(moves.values_list("contact_id", flat=True)) == [c.pk for c in people]
+    assert scoring.recompute(team_a.workspace, now=NOW, batch_size=2) == {
+        "contacts": 5,
+        "changed": 0,
+        "stages_moved": 0,
+    }
