@@ -48,6 +48,10 @@ class MailingConfig(AppConfig):
             group=group,
         )
         register_nav(
+            "mailing.mailboxes", _("Bounce mailboxes"), "mailing:mailbox_list", Capability.ADMINISTER, 75,
+            group=group,
+        )  # fmt: skip
+        register_nav(
             "mailing.sequences", _("Drip sequences"), "mailing:sequence_list", Capability.READ, 69,
             group=group,
         )  # fmt: skip
