@@ -3,7 +3,6 @@ port, ``dovecot.py``): the real-format samples put in with IMAP APPEND, then pol
 job and the CLI do. Same effects as netmark's SMTP receiver (suppression, timeline, once per report)."""
 
 import json
-import ssl
 
 import pytest
 
@@ -23,7 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 HARD = "dsn_postfix_hard_bounce_5.1.1.eml"
 ARF = "arf_complaint_abuse_rfc5965.eml"
 DELAYED = "dsn_postfix_soft_bounce_4.2.2_delayed.eml"
-PLAIN = "From: 王芳 <wang.fang@mail.example>\nTo: news@yunling-tea.example\nSubject: =?utf-8?b?5L2g5aW9?=\n\n请问有优惠吗？\n"
+PLAIN = (
+    "From: 王芳 <wang.fang@mail.example>\nTo: news@yunling-tea.example\n"
+    "Subject: =?utf-8?b?5L2g5aW9?=\n\n请问有优惠吗？\n"
+)
 
 
 @pytest.fixture
