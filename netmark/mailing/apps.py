@@ -85,3 +85,10 @@ class MailingConfig(AppConfig):
             ("drip_note", _("Drip sequence note")),
         ):
             register_type(InteractionType(key, label, summary_keys=("url", "detail", "event", "text")))
+        register_type(
+            InteractionType(
+                "email_preferences",
+                _("Email preferences changed"),
+                summary_keys=("detail", "joined", "left", "language"),
+            )
+        )
