@@ -40,4 +40,8 @@ def preference_centre(request, token: str):
             "languages": LANGUAGES,
             "bad": status == 400,
         }
-        return _private(render(request, "mailing/preferences.html", context, status=status))
+        response = _private(render(request, "mailing/preferences.html", context, status=status))
+    # "no-referrer" would make browsers send "Origin: null" with the form, which CSRF refuses;
+    # same-origin still keeps the token in the address away from every other site.
+    response["Referrer-Policy"] = "same-origin"
+    return response
