@@ -106,19 +106,34 @@ class Session:
         self.client = client
         try:
             if self.config.security == "starttls":
-                client.starttls(ssl_context=self.config.context())
+                self._starttls()
             login(client, self.config.username, self.config.password)
         except imaplib.IMAP4.error as exc:
             self.close()
             raise ImapError(f"login refused: {_text(exc)}") from None
-        except (OSError, ssl.SSLError) as exc:
+        except ImapError:
+            self.close()
+            raise
+        except OSError as exc:  # ssl.SSLError (a certificate that does not verify) is one
             self.close()
             raise ImapError(f"connection failed during login: {exc}") from None
-        self.capabilities = {str(cap).upper() for cap in client.capabilities}
+        self.capabilities = self._capabilities()
         return self
+
+    def _capabilities(self) -> set[str]:
+        """Asked again after the login: servers offer MOVE and UIDPLUS only to logged-in users."""
+        data = self._run("capability", self.client.capability)
+        words = b" ".join(part for part in data if isinstance(part, bytes)).decode("ascii", "replace")
+        return {word.upper() for word in words.split()}
 
     def __exit__(self, *exc_info) -> None:
         self.close()
+
+    def _starttls(self) -> None:
+        try:
+            self.client.starttls(ssl_context=self.config.context())
+        except imaplib.IMAP4.error as exc:
+            raise ImapError(f"STARTTLS refused: {_text(exc)}") from None
 
     def close(self) -> None:
         client, self.client = self.client, None

@@ -87,7 +87,7 @@ def save(token: str, *, list_ids, stop_all: bool, language: str = "", ip_address
     public = {row.pk: row for row, _subscribed in before.lists}
     wanted = {int(pk) for pk in list_ids if str(pk).isdigit() and int(pk) in public}
     if stop_all:
-        changes = _stop_all(target, before.contact, ip_address)
+        changes = _stop_all(token, target, before.contact, ip_address)
     else:
         changes = _lists(target, before, public, wanted, ip_address)
     contact = _contact(target)
@@ -99,8 +99,8 @@ def save(token: str, *, list_ids, stop_all: bool, language: str = "", ip_address
     return read(token)
 
 
-def _stop_all(target: unsubscribe.Target, contact: Contact | None, ip_address: str) -> dict:
-    unsubscribe.unsubscribe(unsubscribe.make_token(target.workspace.pk, target.email))
+def _stop_all(token: str, target: unsubscribe.Target, contact: Contact | None, ip_address: str) -> dict:
+    unsubscribe.unsubscribe(token)  # the one-click path: suppression, the event for its campaign
     if contact is None:
         return {}
     left = list(

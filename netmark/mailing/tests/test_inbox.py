@@ -9,7 +9,7 @@ import pytest
 from netmark.contacts.models import Interaction
 from netmark.core.errors import ValidationFailed
 from netmark.core.roles import Role
-from netmark.mailing import feedback, polling, services, tasks, verp
+from netmark.mailing import feedback, imap, polling, services, tasks, verp
 from netmark.mailing.feedback_models import MailEvent
 from netmark.mailing.inbox_models import BounceMailbox
 from netmark.mailing.models import Suppression
@@ -104,7 +104,18 @@ def test_a_report_applied_before_a_crash_is_applied_once_when_polled_again(team_
     assert imap_server.messages("INBOX") == [] and len(imap_server.messages("netmark-processed")) == 2
 
 
-def test_delete_after_processing_and_other_mail_moved_to_a_chinese_folder(team_a, owner, imap_server):
+@pytest.mark.parametrize("server_moves", [True, False])
+def test_delete_after_processing_and_other_mail_moved_to_a_chinese_folder(
+    team_a, owner, imap_server, server_moves, monkeypatch
+):
+    if not server_moves:  # a server without MOVE (RFC 6851): COPY, then delete and expunge
+        enter = imap.Session.__enter__
+
+        def without_move(session):
+            enter(session).capabilities.discard("MOVE")
+            return session
+
+        monkeypatch.setattr(imap.Session, "__enter__", without_move)
     imap_server.append(returned(team_a.workspace, HARD, "zhangwei@qq.example"))
     imap_server.append(PLAIN.encode())
     mailbox = mailbox_for(owner, imap_server, after="delete", other_folder="其他邮件")
@@ -198,3 +209,10 @@ def test_poll_bounces_from_the_command_line(team_a, owner, imap_server, netmark_
     assert code == 1 and b"login refused" in out
     code, out, _err = netmark_cli("mailing bounce-mailboxes list")
     assert code == 0 and b"login refused" in out
+
+
+def test_folder_names_are_quoted_modified_utf7():
+    assert (
+        imap.encode_folder("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'
+    )  # RFC 3501 5.1.3
+    assert imap.encode_folder('A&B "x"\\') == '"A&-B \\"x\\"\\\\"'
