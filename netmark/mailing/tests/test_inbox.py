@@ -216,3 +216,30 @@ def test_folder_names_are_quoted_modified_utf7():
         imap.encode_folder("~peter/mail/台北/日本語") == '"~peter/mail/&U,BTFw-/&ZeVnLIqe-"'
     )  # RFC 3501 5.1.3
     assert imap.encode_folder('A&B "x"\\') == '"A&-B \\"x\\"\\\\"'
+
+
+def test_the_api_keeps_the_password_and_answers_a_failed_poll_with_its_reason(team_a, settings):
+    settings.ALLOW_PRIVATE_ADDRESSES = True
+    api = team_a.api()
+    body = {"name": "退信", "host": "127.0.0.1", "port": free_port(), "security": "none",
+            "username": "bounces", "password": "s3cret-密码", "other_folder": "其他"}  # fmt: skip
+    created = api.post("/api/v1/bounce-mailboxes", body, content_type="application/json")
+    assert created.status_code == 201, created.content
+    data = created.json()
+    assert data["has_password"] is True and "s3cret" not in created.content.decode()
+    assert "s3cret" not in BounceMailbox.unscoped.get(pk=data["id"]).password_sealed
+    polled = api.post(f"/api/v1/bounce-mailboxes/{data['id']}/poll")
+    assert polled.status_code == 200 and polled.json()["status"] == "error"
+    shown = api.get(f"/api/v1/bounce-mailboxes/{data['id']}").json()
+    assert shown["last_error"].startswith("cannot connect") and shown["last_poll_at"]
+    bad = api.patch(
+        f"/api/v1/bounce-mailboxes/{data['id']}", {"other_folder": "\x01"}, content_type="application/json"
+    )
+    assert bad.status_code == 422
+    same = api.patch(
+        f"/api/v1/bounce-mailboxes/{data['id']}",
+        {"processed_folder": "INBOX"},
+        content_type="application/json",
+    )
+    assert same.status_code == 422 and "processed_folder" in same.json()["fields"]
+    assert team_a.api(Role.PLANNER).get("/api/v1/bounce-mailboxes").status_code == 403
