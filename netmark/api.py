@@ -27,6 +27,7 @@ from netmark.mailing.api import router as mailing_router
 from netmark.mailing.api import smtp_router as mailing_settings_router
 from netmark.mailing.campaign_api import router as mailing_campaigns_router
 from netmark.mailing.drip_api import router as mailing_sequences_router
+from netmark.mailing.inbox_api import router as mailing_inbox_router
 from netmark.planning.api import router as planning_router
 from netmark.positioning.api import router as positioning_router
 from netmark.reports.api import router as reports_router
@@ -131,4 +132,5 @@ api.add_router("/", mailing_router)
 api.add_router("/", mailing_settings_router)
 api.add_router("/", mailing_campaigns_router)
 api.add_router("/", mailing_sequences_router)
+api.add_router("/", mailing_inbox_router)
 api.add_router("/", reports_router)

@@ -64,6 +64,8 @@ missing_requirements() {
     command -v redis-server >/dev/null 2>&1 || echo "redis-server:redis-server"
     command -v chromium >/dev/null 2>&1 || echo "chromium:chromium (browser tests)"
     command -v pdftoppm >/dev/null 2>&1 || echo "poppler-utils:pdftoppm, pdftotext (PDF report tests)"
+    [[ -x /usr/sbin/dovecot ]] || command -v dovecot >/dev/null 2>&1 ||
+        echo "dovecot-imapd:dovecot (IMAP bounce mailbox tests)"
     return 0
 }
 

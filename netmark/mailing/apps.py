@@ -48,6 +48,10 @@ class MailingConfig(AppConfig):
             group=group,
         )
         register_nav(
+            "mailing.mailboxes", _("Bounce mailboxes"), "mailing:mailbox_list", Capability.ADMINISTER, 75,
+            group=group,
+        )  # fmt: skip
+        register_nav(
             "mailing.sequences", _("Drip sequences"), "mailing:sequence_list", Capability.READ, 69,
             group=group,
         )  # fmt: skip
@@ -79,3 +83,10 @@ class MailingConfig(AppConfig):
             ("drip_note", _("Drip sequence note")),
         ):
             register_type(InteractionType(key, label, summary_keys=("url", "detail", "event", "text")))
+        register_type(
+            InteractionType(
+                "email_preferences",
+                _("Email preferences changed"),
+                summary_keys=("detail", "joined", "left", "language"),
+            )
+        )

@@ -40,7 +40,8 @@ def _list_out(mailing_list) -> dict:
     return {
         "id": mailing_list.pk, "name": mailing_list.name, "language": mailing_list.language,
         "smtp_server_id": mailing_list.server_id, "plan_id": mailing_list.plan_id,
-        "description": mailing_list.description, "counts": lists.status_counts(mailing_list),
+        "description": mailing_list.description, "is_public": mailing_list.is_public,
+        "counts": lists.status_counts(mailing_list),
         "created_at": mailing_list.created_at,
     }  # fmt: skip
 

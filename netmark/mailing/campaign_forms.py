@@ -20,6 +20,11 @@ class MailingListForm(forms.Form):
     server_id = forms.TypedChoiceField(label=_("Sender"), required=False, coerce=int, empty_value=None)
     plan_id = forms.TypedChoiceField(label=_("Promotion"), required=False, coerce=int, empty_value=None)
     description = forms.CharField(label=_("Description"), max_length=500, required=False)
+    is_public = forms.BooleanField(
+        label=_("Shown in the preference centre"),
+        required=False,
+        help_text=_("Subscribers may join or leave this list themselves on the preference page."),
+    )
 
     def __init__(self, workspace, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,6 +31,11 @@ class MailingList(WorkspaceOwned):
         Plan, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("promotion")
     )
     description = models.CharField(_("description"), max_length=500, blank=True)
+    is_public = models.BooleanField(
+        _("shown in the preference centre"),
+        default=False,
+        help_text=_("Subscribers may join or leave this list themselves on the preference page."),
+    )
 
     class Meta:
         ordering = ["name", "id"]

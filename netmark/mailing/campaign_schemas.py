@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from netmark.core.apitypes import InputSchema
 from netmark.mailing.schemas import EMAIL, NO_NUL, Whole
@@ -19,6 +19,7 @@ class MailingListIn(InputSchema):
     smtp_server_id: int | None = Field(None, description="Sends the confirmation emails.")
     plan_id: int | None = Field(None, description="The promotion the list serves.")
     description: str = Field("", max_length=500, pattern=NO_NUL)
+    is_public: StrictBool = Field(False, description="Shown in the preference centre.")
 
 
 class MailingListPatch(InputSchema):
@@ -27,6 +28,7 @@ class MailingListPatch(InputSchema):
     smtp_server_id: int | None = None
     plan_id: int | None = None
     description: str = Field(None, max_length=500, pattern=NO_NUL)
+    is_public: StrictBool = None
 
 
 class MailingListOut(Schema):
@@ -36,6 +38,7 @@ class MailingListOut(Schema):
     smtp_server_id: int | None
     plan_id: int | None
     description: str
+    is_public: bool
     counts: dict[str, int] = Field(description="Subscriptions per status.")
     created_at: datetime
 

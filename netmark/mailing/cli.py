@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from netmark.commands.base import Commands, Context, UsageError, write_output
 from netmark.core.errors import NotFound
-from netmark.mailing import feedback_cli, services
+from netmark.mailing import feedback_cli, inbox_cli, services
 from netmark.mailing.models import Suppression
 
 
@@ -36,6 +36,7 @@ def register(commands: Commands) -> None:
     parser.add_argument("--reason", choices=Suppression.Reason.values, default="manual")
     parser.add_argument("--file", help=_("where to write the export (default: stdout)"))
     feedback_cli.register(commands)
+    inbox_cli.register(commands)
 
 
 def _server(workspace, key: str):

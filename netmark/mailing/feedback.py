@@ -119,13 +119,19 @@ def _target(envelope_recipients, report: reports.Report) -> verp.ReturnPath | No
     return verp.parse(report.return_path)
 
 
-def receive_message(raw: bytes, envelope_recipients: list[str]) -> list[Outcome]:
+def receive_message(
+    raw: bytes, envelope_recipients: list[str], *, workspace_id: int | None = None
+) -> list[Outcome]:
     """Everything one received report says, applied. Delay warnings and mail that is no report
-    change nothing."""
+    change nothing. With ``workspace_id`` (a workspace's own bounce mailbox) a report naming another
+    workspace's message is ignored: a mailbox never changes what another workspace knows."""
     outcomes = []
     for report in reports.parse(raw):
         target = _target(envelope_recipients, report)
         if report.kind == reports.DELAYED or target is None:
+            continue
+        if workspace_id is not None and target.workspace_id != workspace_id:
+            log.warning("report for another workspace ignored", extra={"workspace_id": workspace_id})
             continue
         item = Item(
             workspace_id=target.workspace_id,

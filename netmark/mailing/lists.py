@@ -29,7 +29,7 @@ from netmark.planning.models import Plan
 
 CONFIRM_PURPOSE = "mailing.confirm"
 CONFIRM_DAYS = 7
-LIST_FIELDS = {"name", "language", "server_id", "plan_id", "description"}
+LIST_FIELDS = {"name", "language", "server_id", "plan_id", "description", "is_public"}
 Status = Subscription.Status
 
 

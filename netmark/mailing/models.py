@@ -104,3 +104,4 @@ from netmark.mailing.drip_models import (  # noqa: E402, F401 - drip sequences, 
     SequenceStep,
 )
 from netmark.mailing.feedback_models import FeedbackHook, MailEvent  # noqa: E402, F401 - registered here
+from netmark.mailing.inbox_models import BounceMailbox  # noqa: E402, F401 - IMAP bounce mailboxes

@@ -3,7 +3,7 @@ pixel, click redirects and honeypot, provider webhooks."""
 
 from django.urls import path
 
-from netmark.mailing import confirm_views, hook_views, public_views, tracking_views
+from netmark.mailing import confirm_views, hook_views, preference_views, public_views, tracking_views
 
 app_name = "mailing_public"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("mail/t/h/<str:token>/", tracking_views.honeypot, name="honeypot"),
     path("mail/hooks/<str:provider>/<str:key>/", hook_views.provider_hook, name="provider_hook"),
     path("mail/confirm/<str:token>/", confirm_views.confirm, name="confirm"),
+    path("mail/preferences/<str:token>/", preference_views.preference_centre, name="preferences"),
 ]

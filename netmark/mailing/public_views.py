@@ -65,7 +65,7 @@ def unsubscribe(request, token: str):
     with translation.override(target.workspace.language):
         if request.method == "POST":
             services.unsubscribe(token)
-            context = {"target": target, "done": True}
+            context = {"target": target, "done": True, "token": token}
         else:
-            context = {"target": target, "done": False}
+            context = {"target": target, "done": False, "token": token}
         return _private(render(request, "mailing/unsubscribe.html", context))

@@ -21,6 +21,14 @@ from netmark.mailing.deliverability import check_domain, sending_domains  # noqa
 from netmark.mailing.deliverability import clean_domain as check_domain_name  # noqa: F401 - re-exported
 from netmark.mailing.events import campaign_counts, record_sent  # noqa: F401 - re-exported
 from netmark.mailing.hooks import create_hook, delete_hook, get_hook, hook_url, list_hooks  # noqa: F401 - re-exported
+from netmark.mailing.inbox import (  # noqa: F401 - re-exported
+    create_mailbox,
+    delete_mailbox,
+    get_mailbox,
+    list_mailboxes,
+    poll_mailbox,
+    update_mailbox,
+)
 from netmark.mailing.lists import list_lists, subscribe  # noqa: F401 - re-exported
 from netmark.mailing.models import DkimKey, SmtpServer
 from netmark.mailing.sending import send_one, send_with_retries, test_send  # noqa: F401 - re-exported

@@ -5,7 +5,7 @@ cannot be lost": the state lives in ``Recipient`` rows, every task is idempotent
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, on_startup
 
-from netmark.mailing import campaigns, delivery, drip_notify, drip_triggers, drips, lists
+from netmark.mailing import campaigns, delivery, drip_notify, drip_triggers, drips, lists, polling
 from netmark.mailing.campaign_models import Campaign
 
 WORK_SECONDS = 300  # one job sends for at most this long, then hands over to a fresh one
@@ -67,3 +67,10 @@ def advance_sequences() -> dict:
 def scan_date_sequences() -> int:
     """Hourly: enrols contacts whose date field fires today (a rescan the same day is a no-op)."""
     return drip_triggers.scan_dates()
+
+
+@db_periodic_task(crontab(minute="*"))
+def poll_bounce_mailboxes() -> list:
+    """Every minute: polls each active bounce mailbox whose own interval (``poll_minutes``) has
+    passed (nothing to configure; idempotent, see ``polling``)."""
+    return polling.poll_due()

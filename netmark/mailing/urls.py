@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from netmark.mailing import campaign_views, drip_views, feedback_views, views
+from netmark.mailing import campaign_views, drip_views, feedback_views, inbox_views, views
 
 app_name = "mailing"
 
@@ -21,6 +21,13 @@ urlpatterns = [
     path("deliverability/", feedback_views.deliverability, name="deliverability"),
     path("provider-webhooks/", feedback_views.hook_list, name="hook_list"),
     path("provider-webhooks/<int:feedback_hook_id>/delete/", feedback_views.hook_delete, name="hook_delete"),
+    path("bounce-mailboxes/", inbox_views.mailbox_list, name="mailbox_list"),
+    path("bounce-mailboxes/new/", inbox_views.mailbox_create, name="mailbox_create"),
+    path("bounce-mailboxes/<int:bounce_mailbox_id>/edit/", inbox_views.mailbox_edit, name="mailbox_edit"),
+    path("bounce-mailboxes/<int:bounce_mailbox_id>/poll/", inbox_views.mailbox_poll, name="mailbox_poll"),
+    path(
+        "bounce-mailboxes/<int:bounce_mailbox_id>/delete/", inbox_views.mailbox_delete, name="mailbox_delete"
+    ),
     path("lists/", campaign_views.list_list, name="list_list"),
     path("lists/<int:mailing_list_id>/", campaign_views.list_detail, name="list_detail"),
     path("campaigns/", campaign_views.campaign_list, name="campaign_list"),

@@ -64,6 +64,12 @@ SMTP_RULES = {
     "unsubscribe_mailbox": EMAIL,
     "domain_limits": "recipient domains follow DNS label rules",
 }
+MAILBOX_RULES = {
+    "host": SSRF + "; a host name follows DNS label rules",
+    "folder": "a folder name is stripped before it is checked, and may not be blank",
+    "processed_folder": "moving processed reports needs a processed folder other than the one read",
+    "other_folder": "the folder for other mail must differ from the one read",
+}
 RANGE = {"start": "a report's start may not follow its end, and a report covers at most three years"}
 REPORT_RULES = {
     "recipients": EMAIL,
@@ -158,6 +164,8 @@ SEMANTIC_RULES = {
     "PATCH /api/v1/smtp-servers/{server_id}": SMTP_RULES,
     "POST /api/v1/smtp-servers/{server_id}/test": {"email": EMAIL},
     "POST /api/v1/dkim-keys": {"domain": "a domain follows DNS label rules"},
+    "POST /api/v1/bounce-mailboxes": MAILBOX_RULES,
+    "PATCH /api/v1/bounce-mailboxes/{mailbox_id}": MAILBOX_RULES,
     "POST /api/v1/suppressions": {"email": EMAIL},
     "PATCH /api/v1/webhooks/{webhook_id}": {"url": SSRF},
 }

@@ -33,6 +33,8 @@ NOT_WALKED = {
     "s/<str:code>": "public short link; it redirects only to what netmark recorded (REDIRECT)",
     "mail/unsubscribe/<str:token>/": "public one-click unsubscribe, authorised by its signed token (UNSUB)",
     "mail/confirm/<str:token>/": "public double opt-in confirmation, authorised by its signed token (TOKEN)",
+    "mail/preferences/<str:token>/": "public preference centre, authorised by the unsubscribe token (TOKEN);"
+    " it reads and writes only the token's own address in the token's workspace (test_preferences.py)",
     "r/<str:token>/": "public report share link, authorised by its signed token (TOKEN)",
     "mail/t/": "public open pixel, click redirect and honeypot, authorised by signed tokens (TOKEN)",
     "mail/hooks/": "provider webhooks, POST only, authorised by the provider's signature (HOOK-IN)",
