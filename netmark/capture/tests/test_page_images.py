@@ -86,7 +86,10 @@ def test_the_alt_text_follows_the_page_language_and_falls_back_to_the_other(team
     assert 'alt="A cup of green tea"' in Client().get("/p/ws-a/spring/").content.decode()
 
 
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(2)</script></svg>'
+SVG = (
+    b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+    b"<script>alert(2)</script></svg>"
+)
 
 
 @pytest.mark.parametrize(
