@@ -217,3 +217,16 @@ def test_a_viewer_cannot_upload(team_a, page):
     assert response.status_code == 403
     page.refresh_from_db()
     assert page.image_name == "" and stored_files(team_a.workspace) == []
+
+
+def test_the_api_shows_the_uploaded_image_and_sets_the_descriptions(team_a, page):
+    edit(team_a.browser_client(), page, picture())
+    page.refresh_from_db()
+    api = team_a.api()
+    response = api.patch(
+        f"/api/v1/landing-pages/{page.pk}", {"image_alt_zh": "  新茶  "}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["uploaded_image_url"].endswith(f"/p/ws-a/spring/image/{page.image_name}")
+    assert (body["image_width"], body["image_height"], body["image_alt_zh"]) == (40, 30, "新茶")
