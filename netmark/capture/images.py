@@ -12,6 +12,7 @@ against ``NAME`` before it becomes a path, so no request can name another worksp
 import io
 import re
 import secrets
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 4000
 MAX_PIXELS = 16_000_000
 MAX_FRAMES = 300
+MAX_FRAME_PIXELS = 100_000_000  # all frames of an animation together (memory while re-encoding)
 # Pillow's format name -> (file extension, Content-Type)
 FORMATS = {
     "PNG": ("png", "image/png"),
@@ -59,7 +61,7 @@ def _open(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(_("This file is not a PNG, JPEG, WebP or GIF image.")) from None
-    except (OSError, SyntaxError, ValueError):
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise _refuse(_("The image file is damaged or incomplete.")) from None
     return image
 
@@ -71,7 +73,8 @@ def _check_size(image: Image.Image) -> None:
             _("The image is %(width)s × %(height)s pixels; at most %(side)s pixels a side are allowed.")
             % {"width": width, "height": height, "side": MAX_SIDE}
         )
-    if getattr(image, "n_frames", 1) > MAX_FRAMES:
+    frames = getattr(image, "n_frames", 1)
+    if frames > MAX_FRAMES or frames * width * height > MAX_FRAME_PIXELS:
         raise _refuse(_("An animated image may have at most %(n)s frames.") % {"n": MAX_FRAMES})
 
 
@@ -103,7 +106,7 @@ def check_image(data: bytes) -> CheckedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
             encoded = _encode(image, kind)
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning):
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error, Image.DecompressionBombWarning):
         raise _refuse(_("The image file is damaged or incomplete.")) from None
     finally:
         image.close()

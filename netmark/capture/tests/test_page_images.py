@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from netmark.capture import images, services
 from netmark.capture.models import LandingPage
+from netmark.core.errors import ValidationFailed
 from netmark.core.scoping import scoped
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +234,27 @@ def test_the_api_shows_the_uploaded_image_and_sets_the_descriptions(team_a, page
     body = response.json()
     assert body["uploaded_image_url"].endswith(f"/p/ws-a/spring/image/{page.image_name}")
     assert (body["image_width"], body["image_height"], body["image_alt_zh"]) == (40, 30, "新茶")
+
+
+SEEDS = [picture(kind) for kind in FORMATS]
+
+
+@given(
+    seed=st.sampled_from(SEEDS),
+    cut=st.integers(min_value=0, max_value=2000),
+    flips=st.lists(st.tuples(st.integers(min_value=0, max_value=2000), st.integers(0, 255)), max_size=8),
+    tail=st.binary(max_size=200),
+)
+@hypothesis_settings(max_examples=300, deadline=None)
+def test_any_damaged_image_is_refused_or_re_encoded_never_an_unexpected_error(seed, cut, flips, tail):
+    data = bytearray(seed[: max(1, len(seed) - cut)] if cut % 3 == 0 else seed)
+    for where, value in flips:
+        data[where % len(data)] = value
+    try:
+        checked = images.check_image(bytes(data) + tail)
+    except ValidationFailed as exc:
+        assert set(exc.fields) == {"image"}
+    else:
+        with Image.open(io.BytesIO(checked.data)) as again:
+            again.load()
+            assert again.size == (checked.width, checked.height)
