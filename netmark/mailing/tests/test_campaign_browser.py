@@ -47,7 +47,8 @@ def test_a_campaign_to_a_list_is_sent_and_its_progress_shown(team_a, server_row,
         "wang@example.com",
         "zhang@example.com",
     ]
-    assert "100%" in page.inner_text("#campaign-progress h2")
+    assert page.inner_text("#campaign-progress h2").endswith("100.0%")
+    assert page.eval_on_selector("dl.meta", "e => getComputedStyle(e).display") == "grid"  # label | value
     shoot(page, "campaign-sent-zh")
     _english(page)
     page.wait_for_selector("#campaign-progress [data-count=sent]:text-is('3')")
@@ -73,17 +74,18 @@ def test_the_sequence_editor_adds_a_wait_and_an_email_step(team_a, server_row, p
     steps.locator("select[name=kind]").select_option("wait")
     steps.locator("input[name=days]").fill("2")
     steps.locator(".form-actions button[type=submit]").click()
-    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('1'))")
+    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('0'))")  # steps count from 0
     steps = page.locator("#sequence-steps")
     steps.locator("select[name=kind]").select_option("email")
     steps.locator("input[name=subject]").fill("欢迎加入云岭茶友会")
     steps.locator("textarea[name=html]").fill(make.HTML)
     steps.locator(".form-actions button[type=submit]").click()
-    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('2'))")
+    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('1'))")
     sequence = scoped(Sequence, team_a.workspace).get()
-    assert [(step.position, step.kind) for step in sequence.steps.all()] == [(1, "wait"), (2, "email")]
+    assert [(step.position, step.kind) for step in sequence.steps.all()] == [(0, "wait"), (1, "email")]
     assert sequence.steps.all()[0].config["days"] == 2
     assert sequence.steps.all()[1].config["subject"] == "欢迎加入云岭茶友会"
+    assert page.eval_on_selector("dl.meta", "e => getComputedStyle(e).display") == "grid"
     shoot(page, "sequence-editor-zh")
     _english(page)
     assert "Steps" in page.inner_text("#sequence-steps")
