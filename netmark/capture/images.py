@@ -88,7 +88,8 @@ def _encode(image: Image.Image, kind: str) -> bytes:
         picture.save(out, format="JPEG", quality=88, optimize=True)
     else:
         keep = kind != "PNG" or image.mode in ("1", "L", "LA", "P", "RGB", "RGBA")
-        (image if keep else image.convert("RGBA")).save(out, format=kind)
+        options = {"method": 1, "quality": 85} if kind == "WEBP" else {}  # faster than the default 4
+        (image if keep else image.convert("RGBA")).save(out, format=kind, **options)
     return out.getvalue()
 
 
