@@ -36,6 +36,9 @@ FORMATS = {
     "GIF": ("gif", "image/gif"),
 }
 CONTENT_TYPES = dict(FORMATS.values())
+# What Pillow's decoders raise on damaged input (IndexError: a PNG without image data, found by
+# the property test in tests/test_page_images.py)
+DAMAGED = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, struct.error)
 NAME = re.compile(r"^[A-Za-z0-9_-]{22,43}\.(png|jpg|webp|gif)$")
 
 
@@ -61,7 +64,7 @@ def _open(data: bytes) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _refuse(_("This file is not a PNG, JPEG, WebP or GIF image.")) from None
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error):
+    except DAMAGED:
         raise _refuse(_("The image file is damaged or incomplete.")) from None
     return image
 
@@ -107,7 +110,7 @@ def check_image(data: bytes) -> CheckedImage:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image.load()
             encoded = _encode(image, kind)
-    except (OSError, SyntaxError, ValueError, EOFError, struct.error, Image.DecompressionBombWarning):
+    except (*DAMAGED, Image.DecompressionBombWarning):
         raise _refuse(_("The image file is damaged or incomplete.")) from None
     finally:
         image.close()

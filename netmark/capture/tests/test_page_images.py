@@ -133,6 +133,14 @@ def bomb_png(side: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", rows) + chunk(b"IEND", b"")
 
 
+def test_a_png_without_image_data_is_refused_not_a_server_error(team_a, page):
+    whole = bomb_png(10)
+    no_idat = whole[: whole.index(b"IDAT") - 4] + whole[-12:]  # signature, IHDR, IEND
+    response = edit(team_a.browser_client(), page, no_idat)
+    assert response.status_code == 200
+    assert "The image file is damaged or incomplete." in response.content.decode()
+
+
 def test_a_decompression_bomb_is_refused_before_its_pixels_are_decoded(team_a, page):
     response = edit(team_a.browser_client(), page, bomb_png(30_000))
     assert response.status_code == 200
