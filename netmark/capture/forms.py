@@ -7,6 +7,7 @@ The field rows of the form builder are parsed by ``field_rows`` from ``key_<n>``
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from netmark.capture.images import MAX_BYTES as MAX_IMAGE_BYTES
 from netmark.capture.models import Language
 from netmark.positioning.forms import id_choices
 
@@ -102,20 +103,39 @@ class LandingPageForm(forms.Form):
         required=False,
         max_length=50_000,
     )
-    image_url = forms.CharField(label=_("Image URL"), max_length=500, required=False)
+    image = forms.FileField(
+        label=_("Upload an image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+        help_text=_(
+            "PNG, JPEG, WebP or GIF, at most 5 MB and 4000 pixels a side. It replaces the current one."
+        ),
+    )
+    remove_image = forms.BooleanField(label=_("Remove the uploaded image"), required=False)
+    image_url = forms.CharField(
+        label=_("Or an image address"),
+        max_length=500,
+        required=False,
+        help_text=_("https://…; shown only when no image is uploaded."),
+    )
+    image_alt_en = forms.CharField(label=_("Image description (English)"), max_length=300, required=False)
+    image_alt_zh = forms.CharField(label=_("Image description (Chinese)"), max_length=300, required=False)
     form_id = forms.ChoiceField(label=_("Form"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     site_id = forms.ChoiceField(label=_("Tracked site"), required=False)
     is_published = forms.BooleanField(label=_("Published"), required=False)
 
-    def __init__(self, *args, forms_=(), sites=(), **kwargs):
+    def __init__(self, *args, forms_=(), sites=(), has_image=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if not has_image:
+            del self.fields["remove_image"]
         self.fields["form_id"].choices = id_choices(forms_, blank="---------")
         self.fields["site_id"].choices = id_choices(sites, blank="---------")
 
     @staticmethod
     def initial_for(page) -> dict:
-        names = ("title", "slug", "headline", "body", "image_url", "language", "is_published")
+        names = ("title", "slug", "headline", "body", "image_url", "image_alt_en", "image_alt_zh")
+        names += ("language", "is_published")
         return {
             **{name: getattr(page, name) for name in names},
             "form_id": page.form_id or "",
@@ -123,7 +143,15 @@ class LandingPageForm(forms.Form):
         }
 
     def data_for_service(self) -> dict:
+        """The page's fields (the image travels apart: ``image_upload`` and ``remove_image``)."""
         data = dict(self.cleaned_data)
+        data.pop("image", None)
+        data.pop("remove_image", None)
         data["form_id"] = int(data["form_id"]) if data["form_id"] else None
         data["site_id"] = int(data["site_id"]) if data["site_id"] else None
         return data
+
+    def image_upload(self) -> bytes | None:
+        """The uploaded file's bytes, read up to one byte past the limit (the service refuses more)."""
+        upload = self.cleaned_data.get("image")
+        return upload.read(MAX_IMAGE_BYTES + 1) if upload else None

@@ -99,6 +99,12 @@ class LandingPage(WorkspaceOwned):
     headline = models.CharField(_("headline"), max_length=300, blank=True)
     body = models.TextField(_("body (Markdown)"), blank=True)
     image_url = models.CharField(_("image URL"), max_length=500, blank=True)
+    # an uploaded image (capture.images): the server-chosen file name in the workspace's folder
+    image_name = models.CharField(_("uploaded image"), max_length=60, blank=True)
+    image_width = models.PositiveIntegerField(_("image width"), null=True, blank=True)
+    image_height = models.PositiveIntegerField(_("image height"), null=True, blank=True)
+    image_alt_en = models.CharField(_("image description (English)"), max_length=300, blank=True)
+    image_alt_zh = models.CharField(_("image description (Chinese)"), max_length=300, blank=True)
     form = models.ForeignKey(
         Form, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("form")
     )
@@ -121,3 +127,11 @@ class LandingPage(WorkspaceOwned):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def image_alt(self) -> str:
+        """The description in the page's language, else the other one."""
+        first, second = (self.image_alt_zh, self.image_alt_en)
+        if not self.language.startswith("zh"):
+            first, second = second, first
+        return first or second

@@ -7,6 +7,7 @@ by ``embed.js``); nothing here marks user text safe except the Markdown renderer
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -84,9 +85,23 @@ def get_published_page(workspace_slug: str, page_slug: str) -> LandingPage:
 PAGE_PURPOSE = "capture.page"
 
 
+def image_src(page: LandingPage) -> str:
+    """The uploaded image's public address (it names the file, so a new image is a new address),
+    else the image address the page was given, else ""."""
+    if page.image_name:
+        args = [page.workspace.slug, page.slug, page.image_name]
+        return reverse("capture_landing_image", args=args)
+    return page.image_url
+
+
 def page_context(page: LandingPage, *, ip: str, user_agent: str, data=None, errors=None) -> dict:
     form = page.form if page.form is not None and page.form.is_active else None
-    context = {"page": page, "body": markdown.render(page.body), "tracker_domain": ""}
+    context = {
+        "page": page,
+        "body": markdown.render(page.body),
+        "tracker_domain": "",
+        "image_src": image_src(page),
+    }
     if page.site is not None and page.site.is_active:
         context["tracker_domain"] = page.site.domain
     if form is not None:

@@ -10,4 +10,9 @@ urlpatterns = [
     path("f/<str:public_id>/embed.js", public_views.embed_script, name="capture_form_embed"),
     path("f/<str:public_id>/submit", public_views.submit, name="capture_form_submit"),
     path("p/<slug:workspace_slug>/<slug:page_slug>/", public_views.landing_page, name="capture_landing_page"),
+    path(
+        "p/<slug:workspace_slug>/<slug:page_slug>/image/<str:name>",
+        public_views.landing_image,
+        name="capture_landing_image",
+    ),
 ]

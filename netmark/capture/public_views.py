@@ -1,12 +1,13 @@
 """Public capture pages (no sign-in): the hosted form ``/f/<public id>/``, its iframe version
 ``/f/<public id>/frame/``, the script embed ``/f/<public id>/embed.js``, the submit endpoint
 ``/f/<public id>/submit`` (form-encoded or JSON; CORS for it only) and landing pages
-``/p/<workspace slug>/<page slug>/``. Unknown and inactive ids answer the same plain 404.
+``/p/<workspace slug>/<page slug>/`` with their uploaded image ``…/image/<file name>``. Unknown
+and inactive ids answer the same plain 404.
 """
 
 import json
 
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -14,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from netmark.analytics.identity import client_ip
-from netmark.capture import public, submissions
+from netmark.capture import page_images, public, submissions
 from netmark.core.errors import NetmarkError, NotFound, RateLimited
 
 MAX_BODY = 64 * 1024
@@ -24,6 +25,17 @@ CORS = {
     "Access-Control-Allow-Headers": "Content-Type",
     "Access-Control-Max-Age": "86400",
 }
+
+
+def image_response(path, content_type: str, *, cache: str) -> FileResponse:
+    """A checked image file: the Content-Type of its checked format, never sniffed, never a document."""
+    response = FileResponse(path.open("rb"), content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Disposition"] = f'inline; filename="image.{path.suffix.lstrip(".")}"'
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    response["Cache-Control"] = cache
+    return response
 
 
 def _visitor(request) -> tuple[str, str]:
@@ -204,6 +216,21 @@ def landing_page(request, workspace_slug: str, page_slug: str):
     except NotFound:
         return _not_found()
     return _landing_response(request, page)
+
+
+@require_safe
+def landing_image(request, workspace_slug: str, page_slug: str, name: str):
+    """The image of a published page, by the file name the page holds (an old name answers 404)."""
+    try:
+        page = public.get_published_page(workspace_slug, page_slug)
+        if name != page.image_name:
+            raise NotFound()
+        found = page_images.image_file(page)
+    except NotFound:
+        return _not_found()
+    response = image_response(*found, cache="public, max-age=3600")
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 def _landing_response(request, page, *, status: int = 200, data=None, errors=None, message: str = ""):

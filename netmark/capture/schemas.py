@@ -6,7 +6,7 @@ from typing import Literal
 from ninja import Schema
 from pydantic import Field
 
-from netmark.capture.public import public_url
+from netmark.capture.public import image_src, public_url
 from netmark.core.apitypes import Id, InputSchema
 
 CaptureLanguage = Literal["en", "zh-hans"]
@@ -123,6 +123,8 @@ class CapturePageIn(InputSchema):
     headline: str = Field("", max_length=300)
     body: str = Field("", max_length=50_000, description="Markdown; HTML in it is shown as text.")
     image_url: str = Field("", max_length=500, pattern=WEB_URL, description="http:// or https://.")
+    image_alt_en: str = Field("", max_length=300, description="The image's description in English.")
+    image_alt_zh: str = Field("", max_length=300, description="The image's description in Chinese.")
     form_id: Id | None = None
     language: CaptureLanguage = "zh-hans"
     site_id: Id | None = Field(None, description="The tracker on the page reports to this site.")
@@ -135,6 +137,8 @@ class CapturePagePatch(InputSchema):
     headline: str = Field(None, max_length=300)
     body: str = Field(None, max_length=50_000)
     image_url: str = Field(None, max_length=500, pattern=WEB_URL)
+    image_alt_en: str = Field(None, max_length=300)
+    image_alt_zh: str = Field(None, max_length=300)
     form_id: Id | None = None
     language: CaptureLanguage = None
     site_id: Id | None = None
@@ -148,6 +152,11 @@ class CapturePageOut(Schema):
     headline: str
     body: str
     image_url: str
+    uploaded_image_url: str = Field(description="The uploaded image's public address, or empty.")
+    image_width: int | None
+    image_height: int | None
+    image_alt_en: str
+    image_alt_zh: str
     form_id: int | None
     language: str
     site_id: int | None
@@ -159,3 +168,7 @@ class CapturePageOut(Schema):
     @staticmethod
     def resolve_public_url(page) -> str:
         return f"{public_url()}/p/{page.workspace.slug}/{page.slug}/"
+
+    @staticmethod
+    def resolve_uploaded_image_url(page) -> str:
+        return f"{public_url()}{image_src(page)}" if page.image_name else ""

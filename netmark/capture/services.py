@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from netmark.analytics.models import Site
-from netmark.capture import formfields
+from netmark.capture import formfields, images
 from netmark.capture.models import Form, LandingPage, Language
 from netmark.contacts import normalise
 from netmark.core import records
@@ -42,6 +42,8 @@ PAGE_FIELDS = {
     "headline",
     "body",
     "image_url",
+    "image_alt_en",
+    "image_alt_zh",
     "form_id",
     "language",
     "site_id",
@@ -205,7 +207,7 @@ def clean_page(workspace, data: dict) -> dict:
         cleaned["image_url"] = clean_web_url(cleaned["image_url"], "image_url")
     if "slug" in cleaned:
         cleaned["slug"] = str(cleaned["slug"]).strip().lower()
-    for name in ("title", "headline"):
+    for name in ("title", "headline", "image_alt_en", "image_alt_zh"):
         if name in cleaned:
             cleaned[name] = normalise.text(cleaned[name])
     if "site_id" in cleaned:
@@ -243,7 +245,12 @@ def update_page(member, page_id, **data) -> LandingPage:
     )
 
 
+@transaction.atomic
 def delete_page(member, page_id) -> None:
+    """Owners only; the uploaded image file goes after the commit."""
     require(member, Capability.ERASE)
     page = get_for(LandingPage, member.workspace, page_id)
     records.delete_record(member, LandingPage, page.pk)
+    if page.image_name:
+        workspace_id, name = page.workspace_id, page.image_name
+        transaction.on_commit(lambda: images.discard(workspace_id, name))

@@ -18,4 +18,5 @@ urlpatterns = [
     path("landing-pages/new/", views.page_create, name="page_create"),
     path("landing-pages/<int:pk>/edit/", views.page_edit, name="page_edit"),
     path("landing-pages/<int:pk>/delete/", views.page_delete, name="page_delete"),
+    path("landing-pages/<int:pk>/image/", views.page_image, name="page_image"),
 ]

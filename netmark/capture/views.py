@@ -7,8 +7,9 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from netmark.analytics import services as analytics
-from netmark.capture import exporting, formfields, public, services
+from netmark.capture import exporting, formfields, page_images, public, services
 from netmark.capture.forms import MAX_ROWS, CaptureFormForm, LandingPageForm, field_rows
+from netmark.capture.public_views import image_response
 from netmark.core.roles import Capability, can
 from netmark.mailing import services as mailing
 from netmark.planning import services as planning
@@ -52,6 +53,7 @@ def _form_form(request, form=None) -> CaptureFormForm:
     )
     return CaptureFormForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         sites=analytics.list_sites(workspace),
         plans=planning.list_plans(workspace),
@@ -179,9 +181,11 @@ def _page_form(request, page=None) -> LandingPageForm:
     initial = LandingPageForm.initial_for(page) if page is not None else {"language": "zh-hans"}
     return LandingPageForm(
         request.POST or None,
+        request.FILES or None,
         initial=initial,
         forms_=services.list_forms(workspace),
         sites=analytics.list_sites(workspace),
+        has_image=bool(page is not None and page.image_name),
     )
 
 
@@ -190,7 +194,7 @@ def page_create(request):
     form = _page_form(request)
 
     def save(_data):
-        return services.create_page(request.member, **form.data_for_service())
+        return page_images.save_page(request.member, None, form.data_for_service(), image=form.image_upload())
 
     return form_page(request, form, save, "capture/page_form.html", _url(request, "page_list"))
 
@@ -201,7 +205,13 @@ def page_edit(request, pk: int):
     form = _page_form(request, page)
 
     def save(_data):
-        return services.update_page(request.member, page.pk, **form.data_for_service())
+        return page_images.save_page(
+            request.member,
+            page.pk,
+            form.data_for_service(),
+            image=form.image_upload(),
+            remove_image=form.cleaned_data.get("remove_image", False),
+        )
 
     return form_page(
         request, form, save, "capture/page_form.html", _url(request, "page_list"), {"object": page}
@@ -218,3 +228,10 @@ def page_delete(request, pk: int):
         _url(request, "page_list"),
         "web/confirm_delete.html",
     )
+
+
+@workspace_page()
+def page_image(request, pk: int):
+    """The uploaded image of any page of the workspace (published or not), for the edit page."""
+    page = services.get_page(request.member.workspace, pk)
+    return image_response(*page_images.image_file(page), cache="private, no-cache")

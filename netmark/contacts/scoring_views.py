@@ -1,5 +1,5 @@
-"""Lead scoring pages: the rules and thresholds of the workspace (one page, htmx toggles), and a
-rule's delete. Views parse, call ``scoring_rules`` / ``scoring`` and render."""
+"""Lead scoring pages: the rules and thresholds of the workspace (one page, htmx toggles), a
+rule's edit page and its delete. Views parse, call ``scoring_rules`` / ``scoring`` and render."""
 
 import json
 
@@ -107,6 +107,40 @@ def scoring_rule_toggle(request, pk: int):
         rule = scoring_rules.update_rule(request.member, rule.pk, is_active=not rule.is_active)
     context = {"rule": rule, "can_execute": True, "can_erase": can(request.member, Capability.ERASE)}
     return render(request, "contacts/scoring_rule_row.html", context)
+
+
+def _rule_values(rule: ScoringRule) -> dict:
+    # as text, as a POST would give them (a rule of 0 points shows 0, not the default)
+    values = {
+        key: "" if getattr(rule, key) is None else str(getattr(rule, key)) for key in scoring_rules.FIELDS
+    }
+    values["condition"] = json.dumps(rule.condition, ensure_ascii=False) if rule.condition else ""
+    return {**values, "is_active": rule.is_active}
+
+
+@workspace_page(Capability.EXECUTE)
+def scoring_rule_edit(request, pk: int):
+    """GET shows the rule; POST changes it through ``scoring_rules.update_rule`` (a recompute follows)."""
+    rule = scoring_rules.get_rule(request.member.workspace, pk)
+    errors, values = {}, _rule_values(rule)
+    if request.method == "POST":
+        try:
+            data = {**_rule_data(request.POST), "is_active": request.POST.get("is_active") == "on"}
+            scoring_rules.update_rule(request.member, rule.pk, **data)
+        except (ValidationFailed, Conflict) as exc:
+            errors = exc.fields or {"__all__": exc.message}
+            values = {**request.POST.dict(), "is_active": request.POST.get("is_active") == "on"}
+        else:
+            flash.success(request, _("Saved."))
+            return redirect(_url(request, "scoring_page"))
+    context = {
+        "rule": rule,
+        "values": values,
+        "errors": errors,
+        "kinds": ScoringRule.Kind.choices,
+        "types": timeline.all_types(),
+    }
+    return render(request, "contacts/scoring_rule_form.html", context, status=422 if errors else 200)
 
 
 @workspace_page(Capability.ERASE)

@@ -1,14 +1,20 @@
 """The segment builder page's rows: condition rows (field, operator, value, and for consent and
 behaviour an extra text and a number of days) turned into a filter tree and back.
 
-Values arrive as text: lists (``in``) and ranges (``between``) are comma-separated, numbers and
-booleans are parsed by the field's type. A tree that is not one flat group of conditions is edited
+Values arrive as text: lists (``in``) and ranges (``between``) are comma-separated (a multiple
+select sends several values, joined the same way), numbers and booleans are parsed by the field's
+type. Fields with a closed set of values (lifecycle stage, choice custom fields, do-not-contact,
+the consent purpose) are offered as selects (``dress_rows``), and each row offers only its
+field's operators. A tree that is not one flat group of conditions is edited
 as JSON instead (``as_rows`` answers None); validation stays ``segment_filters.clean_filter``'s.
 """
 
 from django.utils.translation import gettext_lazy as _
 
-from netmark.contacts.segment_filters import BEHAVIOUR_FIELDS, FieldSpec, field_specs
+from netmark.contacts import consent
+from netmark.contacts.models import Stage
+from netmark.contacts.segment_filters import BEHAVIOUR_FIELDS, MAX_LIST, FieldSpec, field_specs
+from netmark.core.scoping import scoped
 
 MAX_ROWS = 20
 EXTRA_KEY = {"consent": "purpose", **BEHAVIOUR_FIELDS}
@@ -25,6 +31,7 @@ FIELD_LABELS = {
     "created_at": _("Created"),
     "last_activity_at": _("Last activity"),
     "stage": _("Lifecycle stage"),
+    "score": _("Lead score"),
     "tag": _("Tag"),
     "consent": _("Consent (purpose in the extra box)"),
     "do_not_contact": _("Do not contact"),
@@ -143,13 +150,64 @@ def as_rows(tree: dict) -> tuple[str, list[dict]] | None:
     return tree["op"], rows
 
 
+def read_row(post, index: int) -> dict:
+    """Row ``index`` of a POST; a multiple select's values are joined with commas."""
+    row = {key: post.get(f"{key}-{index}", "")[:300] for key in ("field", "op", "extra", "days")}
+    row["value"] = ", ".join(part[:300] for part in post.getlist(f"value-{index}")[:MAX_LIST])[:3000]
+    return row
+
+
 def read_rows(post) -> list[dict]:
     """The builder's rows from a POST: ``field-N``, ``op-N``, ``value-N``, ``extra-N``, ``days-N``."""
     rows = []
     for index in range(MAX_ROWS):
         if f"field-{index}" not in post:
             break
-        rows.append(
-            {key: post.get(f"{key}-{index}", "")[:300] for key in ("field", "op", "value", "extra", "days")}
-        )
+        rows.append(read_row(post, index))
     return rows
+
+
+def _purposes(workspace) -> list[tuple[str, str]]:
+    from netmark.contacts.models import Consent
+
+    known = {key: str(label) for key, label in consent.PURPOSES.items()}
+    used = scoped(Consent, workspace).values_list("purpose", flat=True).distinct()
+    return [*known.items(), *((name, name) for name in sorted(set(used) - set(known)))]
+
+
+def value_options(workspace, specs: dict[str, FieldSpec]) -> dict[str, list[tuple[str, str]]]:
+    """The fields whose value is one of a closed set, with (value, label) pairs for their select."""
+    options = {"stage": [(value, str(label)) for value, label in Stage.choices]}
+    options["do_not_contact"] = [("true", str(_("Yes"))), ("false", str(_("No")))]
+    for name, spec in specs.items():
+        if name.startswith("custom.") and spec.choices:
+            options[name] = [(choice, choice) for choice in spec.choices]
+    return options
+
+
+def dress_rows(workspace, rows: list[dict]) -> list[dict]:
+    """Each row with what its widgets offer: ``ops`` (the field's operators, or all without a
+    field), ``options`` (a select's values, with ``multiple`` for ``in``), ``selected`` (the
+    chosen values) and ``extra_options`` (the consent purposes)."""
+    specs = field_specs(workspace)
+    options = value_options(workspace, specs)
+    purposes = _purposes(workspace) if any(row.get("field") == "consent" for row in rows) else []
+    dressed = []
+    for row in rows:
+        field = row.get("field", "")
+        spec = specs.get(field)
+        ops = [(op, OP_LABELS[op]) for op in spec.ops if op in OP_LABELS] if spec else list(OP_LABELS.items())
+        selected = [
+            part.strip() for part in row.get("value", "").replace("，", ",").split(",") if part.strip()
+        ]
+        dressed.append(
+            {
+                **row,
+                "ops": ops,
+                "options": options.get(field, []),
+                "multiple": row.get("op") == "in",
+                "selected": selected,
+                "extra_options": purposes if field == "consent" else [],
+            }
+        )
+    return dressed

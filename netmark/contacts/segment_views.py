@@ -5,6 +5,7 @@ import json
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -16,10 +17,11 @@ from netmark.core.apitools import file_answer
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, can
 from netmark.web.access import workspace_page
-from netmark.web.record_pages import delete_page
+from netmark.web.record_pages import delete_page, int_or_none
 
 PAGE_SIZE = 50
 MAX_JSON = 50_000
+EMPTY_ROW = {"field": "", "op": "", "value": "", "extra": "", "days": ""}
 
 
 def _url(request, name: str, *args) -> str:
@@ -71,11 +73,10 @@ def _builder_context(request, segment=None, *, errors=None, rows=None, match="an
             rows = []
         else:
             match, rows = shown
-    empty = {"field": "", "op": "", "value": "", "extra": "", "days": ""}
-    rows = [*rows, empty][: segment_builder.MAX_ROWS]
+    rows = [*rows, EMPTY_ROW][: segment_builder.MAX_ROWS]
     return {
         "segment": segment,
-        "rows": rows,
+        "rows": segment_builder.dress_rows(request.member.workspace, rows),
         "match": match,
         "filter_json": filter_json,
         "errors": errors or {},
@@ -113,10 +114,9 @@ def _builder(request, segment=None):
         errors = {}
     context = _builder_context(request, segment, errors=errors)
     if request.method == "POST":
+        rows = [*segment_builder.read_rows(request.POST), EMPTY_ROW][: segment_builder.MAX_ROWS]
         context.update(
-            rows=[*segment_builder.read_rows(request.POST), {"field": "", "op": ""}][
-                : segment_builder.MAX_ROWS
-            ],
+            rows=segment_builder.dress_rows(request.member.workspace, rows),
             match=request.POST.get("match", "and"),
             filter_json=request.POST.get("filter_json", ""),
         )
@@ -131,6 +131,23 @@ def segment_create(request):
 @workspace_page(Capability.EXECUTE)
 def segment_edit(request, pk: int):
     return _builder(request, segments.get_segment(request.member.workspace, pk))
+
+
+@workspace_page(Capability.EXECUTE)
+def segment_row(request):
+    """POST (htmx): condition row ``?index=N`` again, its widgets fitted to the chosen field."""
+    index = int_or_none(request.GET.get("index"))
+    if index is None or not 0 <= index < segment_builder.MAX_ROWS:
+        return HttpResponseBadRequest(
+            _("Give the row's index from 0 to %(n)s.") % {"n": segment_builder.MAX_ROWS - 1}
+        )
+    row = segment_builder.read_row(request.POST, index) if request.method == "POST" else EMPTY_ROW
+    context = {
+        "index": index,
+        "row": segment_builder.dress_rows(request.member.workspace, [row])[0],
+        **segment_builder.choices(request.member.workspace),
+    }
+    return render(request, "contacts/segment_row.html", context)
 
 
 @workspace_page()

@@ -8,11 +8,17 @@ Routes outside ``/w/`` are read for the canary; those that need a parameter the 
 must be on ``NOT_WALKED`` with the reason.
 """
 
+import io
+
 import pytest
 from django.test import Client
+from PIL import Image
 
+from netmark.capture import page_images
+from netmark.capture.models import LandingPage
 from netmark.core import invitations
 from netmark.core.roles import Role
+from netmark.core.scoping import scoped
 from netmark.mailing import drip_services
 from netmark.mailing import services as mailing
 from netmark.tests.apiwalk import text_of
@@ -55,6 +61,11 @@ def seed_page_only_records(team, label: str) -> None:
         team.owner, name=f"canary-{label}-sequence", trigger="tag", trigger_value=f"canary-{label}-tag"
     )
     drip_services.add_step(team.owner, sequence.pk, "notify", {"text": f"canary-{label}-note"})
+    page = scoped(LandingPage, team.workspace).first()
+    if page is not None:  # an uploaded image (its own route serves it)
+        picture = io.BytesIO()
+        Image.new("RGB", (8, 8), (10, 120, 60)).save(picture, format="PNG")
+        page_images.set_page_image(team.owner, page.pk, picture.getvalue())
 
 
 def browser(team, role: str) -> Client:

@@ -20,11 +20,13 @@ def test_builder_counts_live_and_saves(team_a, page_as):  # noqa: F811
     page.wait_for_selector("#segment-count[data-count='3']")  # no condition yet: everyone
     page.fill("input[name=name]", "展会合格")
     page.select_option("select[name=field-0]", "stage")
-    page.select_option("select[name=op-0]", "eq")
-    page.fill("input[name=value-0]", "qualified")
+    page.wait_for_selector("select[name=value-0]")  # the row came back with the stages to choose
+    assert page.input_value("select[name=op-0]") == "eq"
+    page.select_option("select[name=value-0]", "qualified")
     page.wait_for_selector("#segment-count[data-count='2']")
     page.click("button[name=add_row]")
     page.select_option("select[name=field-1]", "tag")
+    page.wait_for_selector("select[name=op-1] option[value=has]:first-child", state="attached")
     page.select_option("select[name=op-1]", "has")
     page.fill("input[name=value-1]", "展会")
     page.wait_for_selector("#segment-count[data-count='1']")
