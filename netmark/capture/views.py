@@ -2,7 +2,6 @@
 codes and submissions (CSV export), and landing pages. Views parse, call one service and render."""
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
@@ -10,6 +9,7 @@ from netmark.analytics import services as analytics
 from netmark.capture import exporting, formfields, page_images, public, services
 from netmark.capture.forms import MAX_ROWS, CaptureFormForm, LandingPageForm, field_rows
 from netmark.capture.public_views import image_response
+from netmark.core.apitools import file_answer
 from netmark.core.roles import Capability, can
 from netmark.mailing import services as mailing
 from netmark.planning import services as planning
@@ -146,9 +146,7 @@ def form_detail(request, pk: int):
 def submissions_export(request, pk: int):
     """Personal data in bulk: members who execute, as for the contacts export."""
     data = exporting.export_submissions(request.member.workspace, pk)
-    response = HttpResponse(data, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="form-{pk}-submissions.csv"'
-    return response
+    return file_answer(data, "text/csv; charset=utf-8", f"form-{pk}-submissions.csv")
 
 
 @workspace_page(Capability.ERASE)
