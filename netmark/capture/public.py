@@ -71,7 +71,7 @@ def origin_of(url: str) -> str:
 
 
 def get_published_page(workspace_slug: str, page_slug: str) -> LandingPage:
-    """A published page; ``NotFound`` for unknown, unpublished and inactive-workspace pages alike."""
+    """A published page; ``NotFound`` for unknown and unpublished pages alike."""
     page = (
         LandingPage.unscoped.select_related("workspace", "form", "site")
         .filter(workspace__slug=str(workspace_slug)[:60], slug=str(page_slug)[:80], is_published=True)
