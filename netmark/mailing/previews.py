@@ -31,6 +31,7 @@ SAMPLES = {
     "en": {"name": "Alex Chen", "first_name": "Alex", "city": "London", "title": "Marketing manager",
            "email": "alex.chen@example.com"},
 }  # fmt: skip
+TEST_PREFIX = "[Test] "  # the same in every language, so filters and people spot it alike
 LANGUAGE_KEYS = [key for key, _label in LANGUAGES]
 
 
@@ -96,7 +97,7 @@ def test_letter(campaign: Campaign, email: str, variant: str, language: str) -> 
         sender=composing.sender_for(campaign.server, campaign.from_name, campaign.from_email),
         recipient=email,
         contact=contact,
-        template=_template(campaign, variant, prefix=_("[Test]") + " "),
+        template=_template(campaign, variant, prefix=TEST_PREFIX),
         key=f"campaign-test:{campaign.pk}:{email}:{time.time_ns()}",
         list_key=str(campaign.mailing_list_id or ""),
         list_name=campaign.mailing_list.name if campaign.mailing_list_id else campaign.name,
