@@ -122,4 +122,5 @@ def send_test(member, campaign_id, email: str, *, variant: str = "", language: s
         outgoing = composing.compose(test_letter(campaign, email, variant, language))
     except RenderFailed as exc:
         raise ValidationFailed(fields={"email": "; ".join(exc.fields.values())}) from None
-    return sending.send_with_retries(campaign.server, outgoing.message, email)
+    # One attempt, as the SMTP server's own test: a retry's backoff would hold the page for minutes.
+    return sending.send_one(campaign.server, outgoing.message, email)

@@ -148,3 +148,11 @@ def test_a_test_send_without_a_server_is_refused(team_a, campaign, smtp_server):
     )
     assert "Choose the SMTP server to send through." in answer.content.decode()
     assert smtp_server.messages == []
+
+
+def test_a_refused_test_send_tells_the_smtp_answer(team_a, campaign, smtp_server):
+    client = team_a.browser_client(Role.IMPLEMENTER)
+    url = _url(team_a, campaign, "campaign_test_send")
+    page = client.post(url, {"email": "gone-qa@example.org", "lang": "en"}, follow=True).content.decode()
+    assert "The test message was not sent: 550 5.1.1 No such mailbox" in page
+    assert smtp_server.messages == [] and Recipient.unscoped.filter(campaign=campaign).count() == 0
