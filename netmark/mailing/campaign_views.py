@@ -15,6 +15,7 @@ from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, can, require
 from netmark.mailing import campaign_reports, campaigns, layouts, lists
 from netmark.mailing.campaign_forms import CampaignForm, MailingListForm, SubscribeForm
+from netmark.mailing.forms import TestSendForm
 from netmark.roi import services as roi
 from netmark.web.access import workspace_page
 from netmark.web.record_pages import submit
@@ -123,8 +124,9 @@ def campaign_detail(request, campaign_id: int):
     if request.htmx:  # the progress card polls
         return render(request, "mailing/includes/campaign_progress.html", context)
     context.update(
-        segment=campaigns.segment_name(campaign), can_execute=can(request.member, Capability.EXECUTE)
-    )
+        segment=campaigns.segment_name(campaign), can_execute=can(request.member, Capability.EXECUTE),
+        test_form=TestSendForm(initial={"email": request.user.email}),
+    )  # fmt: skip
     return render(request, "mailing/campaign_detail.html", context)
 
 

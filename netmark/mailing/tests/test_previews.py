@@ -97,6 +97,10 @@ def _sent(smtp_server):
 
 def test_a_test_send_arrives_prefixed_untracked_and_is_not_a_recipient(team_a, campaign, smtp_server):
     client = team_a.browser_client(Role.IMPLEMENTER)
+    detail = client.get(_url(team_a, campaign, "campaign_detail")).content.decode()
+    assert f'action="{_url(team_a, campaign, "campaign_test_send")}"' in detail and "data-test-send" in detail
+    viewer_page = team_a.browser_client(Role.VIEWER).get(_url(team_a, campaign, "campaign_detail"))
+    assert "data-test-send" not in viewer_page.content.decode()
     answer = client.post(_url(team_a, campaign, "campaign_test_send"),
                          {"email": "Tester@Example.org", "lang": "zh-hans", "variant": ""})  # fmt: skip
     assert answer.status_code == 302 and "lang=zh-hans" in answer["Location"]
