@@ -4,7 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from netmark.contacts.models import Segment
+from netmark.core.errors import ValidationFailed
 from netmark.core.scoping import scoped
+from netmark.mailing import layouts
 from netmark.mailing.campaign_models import LANGUAGES, MailingList
 from netmark.mailing.models import SmtpServer
 from netmark.planning.models import Plan
@@ -52,7 +54,11 @@ class CampaignForm(forms.Form):
         max_length=500,
         help_text=_('Personalise with {{ contact.first_name | default("朋友") }}.'),
     )
-    html = forms.CharField(label=_("HTML body"), widget=forms.Textarea(attrs={"rows": 12}))
+    layout = forms.ChoiceField(
+        label=_("Start from a layout"), required=False,
+        help_text=_("With an empty HTML body, the chosen layout becomes the body."),
+    )  # fmt: skip
+    html = forms.CharField(label=_("HTML body"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
     test_percent = forms.IntegerField(
         label=_("A/B test share (%)"), min_value=0, max_value=50, initial=0,
         help_text=_("With variants: this share gets them first, the rest gets the winner."),
@@ -63,7 +69,23 @@ class CampaignForm(forms.Form):
 
     def __init__(self, workspace, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.fields["layout"].choices = [("", "—"), *layouts.layout_choices()]
         self.fields["mailing_list_id"].choices = _choices(MailingList, workspace)
         self.fields["segment_id"].choices = _choices(Segment, workspace)
         self.fields["plan_id"].choices = _choices(Plan, workspace)
         self.fields["server_id"].choices = _choices(SmtpServer, workspace)
+
+    def clean(self):
+        """An empty body takes the chosen layout; ``layout`` is not passed on to the service."""
+        data = super().clean()
+        layout = data.pop("layout", "")
+        if not data.get("html", "").strip():
+            if not layout:
+                self.add_error("html", _("Write the HTML body or choose a layout."))
+            else:
+                try:
+                    data["html"] = layouts.render_layout(layout, self.workspace.language)
+                except ValidationFailed as exc:
+                    self.add_error("layout", exc.fields["layout"])
+        return data

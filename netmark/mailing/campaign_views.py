@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from netmark.core.apitools import file_answer
 from netmark.core.errors import Conflict, ValidationFailed
 from netmark.core.roles import Capability, can, require
-from netmark.mailing import campaign_reports, campaigns, lists
+from netmark.mailing import campaign_reports, campaigns, layouts, lists
 from netmark.mailing.campaign_forms import CampaignForm, MailingListForm, SubscribeForm
+from netmark.mailing.forms import TestSendForm
 from netmark.roi import services as roi
 from netmark.web.access import workspace_page
 from netmark.web.record_pages import submit
@@ -74,14 +75,26 @@ def campaign_list(request):
 
 @workspace_page(Capability.EXECUTE)
 def campaign_create(request):
-    form = CampaignForm(request.member.workspace, request.POST or None)
+    workspace = request.member.workspace
+    form = CampaignForm(workspace, request.POST or None, initial=_layout_initial(request, workspace))
     if request.method == "POST":
         created = submit(form, lambda data: campaigns.create_campaign(request.member, **data))
         if created is not None:
             return redirect(_url(request, "campaign_detail", created.pk))
-    return render(
-        request, "mailing/campaign_form.html", {"form": form, "cancel_url": _url(request, "campaign_list")}
-    )
+    context = {
+        "form": form,
+        "cancel_url": _url(request, "campaign_list"),
+        "layouts": layouts.layout_choices(),
+    }
+    return render(request, "mailing/campaign_form.html", context)
+
+
+def _layout_initial(request, workspace) -> dict:
+    """``?layout=newsletter`` prefills the body with that layout (unknown names: an empty body)."""
+    key = request.GET.get("layout", "")
+    if key not in layouts.LAYOUTS:
+        return {}
+    return {"layout": key, "html": layouts.render_layout(key, workspace.language)}
 
 
 def _choice(request) -> dict:
@@ -111,8 +124,9 @@ def campaign_detail(request, campaign_id: int):
     if request.htmx:  # the progress card polls
         return render(request, "mailing/includes/campaign_progress.html", context)
     context.update(
-        segment=campaigns.segment_name(campaign), can_execute=can(request.member, Capability.EXECUTE)
-    )
+        segment=campaigns.segment_name(campaign), can_execute=can(request.member, Capability.EXECUTE),
+        test_form=TestSendForm(initial={"email": request.user.email}),
+    )  # fmt: skip
     return render(request, "mailing/campaign_detail.html", context)
 
 

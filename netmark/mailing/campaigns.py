@@ -165,7 +165,9 @@ def check_templates(campaign: Campaign, contacts: list) -> None:
     """Renders every template for every recipient before anything is sent (``validate_all``)."""
     for key, template in _templates(campaign).items():
         context = composing.personalisation
-        contexts = ((c.email, context(c, c.email, "https://x.invalid/u/")) for c in contacts)
+        contexts = (
+            (c.email, context(c, c.email, "https://x.invalid/u/", "https://x.invalid/p/")) for c in contacts
+        )
         failures = validate_all(template, contexts, limit=10)
         if failures:
             first = failures[0]

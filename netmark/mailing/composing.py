@@ -14,7 +14,7 @@ from django.conf import settings
 
 from netmark.mailing import mime, tracking, verp
 from netmark.mailing.templating import MessageTemplate, contact_context
-from netmark.mailing.unsubscribe import make_token, unsubscribe_url
+from netmark.mailing.unsubscribe import make_token, preferences_url, unsubscribe_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class Letter:
     utm: dict
     campaign_id: int | None = None
     variant: str = ""
+    tracked: bool = True  # False for test sends: no open pixel, links left as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,14 +46,19 @@ class Outgoing:
     envelope_from: str | None  # the VERP return path (None when VERP is off)
 
 
-def personalisation(contact, email: str, unsubscribe: str = "") -> dict:
-    """What a template sees: ``contact`` (plain fields and custom fields) and ``unsubscribe_url``."""
+def personalisation(contact, email: str, unsubscribe: str = "", preferences: str = "") -> dict:
+    """What a template sees: ``contact`` (plain fields and custom fields), ``unsubscribe_url`` and
+    ``preferences_url`` (the preference centre, same token)."""
     fields = dict(contact.custom or {}) if contact is not None else {}
     if contact is not None:
         fields.update(name=contact.name, city=contact.city, title=contact.title, language=contact.language)
         fields.setdefault("first_name", contact.name)
     fields["email"] = email
-    return {"contact": contact_context(fields), "unsubscribe_url": unsubscribe}
+    return {
+        "contact": contact_context(fields),
+        "unsubscribe_url": unsubscribe,
+        "preferences_url": preferences,
+    }
 
 
 def sender_for(server, name: str = "", email: str = "") -> mime.Sender:
@@ -60,15 +66,9 @@ def sender_for(server, name: str = "", email: str = "") -> mime.Sender:
     return mime.address(name or server.from_name or server.name, email or server.from_email)
 
 
-def compose(letter: Letter) -> Outgoing:
-    token = make_token(
-        letter.workspace_id, letter.recipient, list_key=letter.list_key, campaign_key=letter.unsubscribe_key
-    )
-    url = unsubscribe_url(token)
-    rendered = letter.template.render(personalisation(letter.contact, letter.recipient, url))
-    tag = verp.message_tag(letter.workspace_id, letter.key)
-    html = tracking.decorate_html(
-        rendered.html,
+def _tracked(letter: Letter, html: str, tag: str) -> str:
+    return tracking.decorate_html(
+        html,
         workspace_id=letter.workspace_id,
         campaign_id=letter.campaign_id,
         variant=letter.variant,
@@ -78,6 +78,17 @@ def compose(letter: Letter) -> Outgoing:
         message_tag=tag,
         utm=letter.utm,
     )
+
+
+def compose(letter: Letter) -> Outgoing:
+    token = make_token(
+        letter.workspace_id, letter.recipient, list_key=letter.list_key, campaign_key=letter.unsubscribe_key
+    )
+    url = unsubscribe_url(token)
+    context = personalisation(letter.contact, letter.recipient, url, preferences_url(token))
+    rendered = letter.template.render(context)
+    tag = verp.message_tag(letter.workspace_id, letter.key)
+    html = _tracked(letter, rendered.html, tag) if letter.tracked else rendered.html
     identifier = f"list{letter.list_key or letter.list_fallback}"
     message = mime.build_message(
         sender=letter.sender,

@@ -40,6 +40,11 @@ def unsubscribe_url(token: str) -> str:
     return settings.PUBLIC_URL + reverse("mailing_public:unsubscribe", args=[token])
 
 
+def preferences_url(token: str) -> str:
+    """The preference centre, reached with the same token as the unsubscribe link."""
+    return settings.PUBLIC_URL + reverse("mailing_public:preferences", args=[token])
+
+
 def read_token(token: str) -> Target:
     """The target of a valid token, or ``NotFound`` (forged, other purpose, unknown workspace)."""
     if not isinstance(token, str) or len(token) > 1000:

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from netmark.mailing import campaign_views, drip_views, feedback_views, inbox_views, views
+from netmark.mailing import (
+    campaign_preview_views,
+    campaign_views,
+    drip_views,
+    feedback_views,
+    inbox_views,
+    views,
+)
 
 app_name = "mailing"
 
@@ -33,6 +40,16 @@ urlpatterns = [
     path("campaigns/", campaign_views.campaign_list, name="campaign_list"),
     path("campaigns/new/", campaign_views.campaign_create, name="campaign_create"),
     path("campaigns/<int:campaign_id>/", campaign_views.campaign_detail, name="campaign_detail"),
+    path(
+        "campaigns/<int:campaign_id>/preview/",
+        campaign_preview_views.campaign_preview,
+        name="campaign_preview",
+    ),
+    path(
+        "campaigns/<int:campaign_id>/test-send/",
+        campaign_preview_views.campaign_test_send,
+        name="campaign_test_send",
+    ),
     path("campaigns/<int:campaign_id>/export/", campaign_views.campaign_export, name="campaign_export"),
     path(
         "campaigns/<int:campaign_id>/report/export/",
