@@ -73,22 +73,11 @@ def _check_folders(mailbox: BounceMailbox) -> None:
         raise ValidationFailed(fields=errors)
 
 
-def _apply(mailbox: BounceMailbox, data: dict) -> dict:
-    password = data.pop("password", None)
-    changes = audit.diff(mailbox, data)
-    for field, value in data.items():
-        setattr(mailbox, field, value)
-    if password is not None:
-        mailbox.password_sealed = sealing.seal(password)
-        changes["password"] = ["…", "…"]
-    return changes
-
-
 @transaction.atomic
 def create_mailbox(member, **fields) -> BounceMailbox:
     require(member, Capability.ADMINISTER)
     mailbox = BounceMailbox(workspace=member.workspace)
-    changes = _apply(mailbox, _clean(fields))
+    changes = sealing.apply_fields(mailbox, _clean(fields))
     _check_folders(mailbox)
     records.validate_and_save(mailbox, exclude=["password_sealed"])
     audit.record(member, "bouncemailbox.created", mailbox, changes)
@@ -100,7 +89,7 @@ def update_mailbox(member, mailbox_id, **fields) -> BounceMailbox:
     require(member, Capability.ADMINISTER)
     queryset = scoped(BounceMailbox, member.workspace).select_for_update()
     mailbox = get_for(BounceMailbox, member.workspace, mailbox_id, queryset=queryset)
-    changes = _apply(mailbox, _clean(fields))
+    changes = sealing.apply_fields(mailbox, _clean(fields))
     _check_folders(mailbox)
     records.validate_and_save(mailbox, exclude=["password_sealed"])
     if changes:

@@ -11,6 +11,8 @@ import hashlib
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 
+from netmark.core import audit
+
 
 class Unreadable(Exception):
     """A sealed value that this installation's key cannot open (``SECRET_KEY`` changed)."""
@@ -32,3 +34,18 @@ def unseal(sealed: str) -> str:
         return _fernet().decrypt(sealed.encode("ascii")).decode()
     except (InvalidToken, ValueError) as exc:
         raise Unreadable("this secret was sealed with another SECRET_KEY") from exc
+
+
+def apply_fields(record, data: dict) -> dict:
+    """Sets ``data`` on ``record`` (an SMTP server, a bounce mailbox); a ``password`` in it is
+    sealed into ``password_sealed``. Returns the audit changes, where a password shows only as
+    changed."""
+    data = dict(data)
+    password = data.pop("password", None)
+    changes = audit.diff(record, data)
+    for field, value in data.items():
+        setattr(record, field, value)
+    if password is not None:
+        record.password_sealed = seal(password)
+        changes["password"] = ["…", "…"]
+    return changes

@@ -127,23 +127,11 @@ def _clean_server(fields: dict) -> dict:
     return data
 
 
-def _apply(server: SmtpServer, data: dict) -> dict:
-    """Sets the fields; the password is sealed and only "changed" goes into the audit log."""
-    password = data.pop("password", None)
-    changes = audit.diff(server, data)
-    for field, value in data.items():
-        setattr(server, field, value)
-    if password is not None:
-        server.password_sealed = sealing.seal(password)
-        changes["password"] = ["…", "…"]
-    return changes
-
-
 @transaction.atomic
 def create_server(member, **fields) -> SmtpServer:
     require(member, Capability.ADMINISTER)
     server = SmtpServer(workspace=member.workspace)
-    changes = _apply(server, _clean_server(fields))
+    changes = sealing.apply_fields(server, _clean_server(fields))
     records.validate_and_save(server, exclude=["password_sealed"])
     audit.record(member, "smtpserver.created", server, changes)
     return server
@@ -154,7 +142,7 @@ def update_server(member, server_id, **fields) -> SmtpServer:
     require(member, Capability.ADMINISTER)
     queryset = scoped(SmtpServer, member.workspace).select_for_update()
     server = get_for(SmtpServer, member.workspace, server_id, queryset=queryset)
-    changes = _apply(server, _clean_server(fields))
+    changes = sealing.apply_fields(server, _clean_server(fields))
     records.validate_and_save(server, exclude=["password_sealed"])
     if changes:
         audit.record(member, "smtpserver.updated", server, changes)
