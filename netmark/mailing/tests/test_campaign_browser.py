@@ -47,7 +47,7 @@ def test_a_campaign_to_a_list_is_sent_and_its_progress_shown(team_a, server_row,
         "wang@example.com",
         "zhang@example.com",
     ]
-    assert page.inner_text("#campaign-progress h2").endswith("100.0%")
+    assert page.inner_text("#campaign-progress h2").endswith(": 100%")
     assert page.eval_on_selector("dl.meta", "e => getComputedStyle(e).display") == "grid"  # label | value
     shoot(page, "campaign-sent-zh")
     _english(page)
