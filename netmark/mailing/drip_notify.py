@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from netmark.core.models import Member
 from netmark.core.roles import Role
-from netmark.mailing import mime, sending, smtp
+from netmark.mailing import composing, mime, sending, smtp
 from netmark.mailing.drip_models import DripMessage, Enrollment, SequenceStep
 from netmark.mailing.models import SmtpServer
 
@@ -64,7 +64,7 @@ def notice_message(enrollment: Enrollment, step: SequenceStep, server: SmtpServe
             "sequence": sequence.name, "contact": contact.name or contact.email or contact.pk}  # fmt: skip
         html = render_to_string("mailing/email/drip_notice.html", context)
     return mime.build_message(
-        sender=mime.address(server.from_name or server.name, server.from_email),
+        sender=composing.sender_for(server),
         recipient=to,
         subject=subject,
         html=html,
