@@ -12,16 +12,14 @@ def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
     """The one filter a rollup can apply for ``group`` (``(dimension, value)``), ``None`` when
     unfiltered, ``False`` when the query needs the raw path. Totals and the daily series take one
     ``is`` filter on a visit dimension or a page; a visit-dimension breakdown takes a page filter;
-    top pages take a visit-dimension filter."""
+    top pages and custom-event goals take either."""
     if not query.filters:
         return None
     if len(query.filters) > 1 or query.filters[0].op != "is":
         return False
     flt = query.filters[0]
-    if group in ("total", "day"):
+    if group in ("total", "day", "path", "goal"):
         usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
-    elif group in ("path", "goal"):
-        usable = flt.dimension in VISIT_DIMENSIONS
     else:
         usable = group in VISIT_DIMENSIONS and flt.dimension == "path"
     return (flt.dimension, flt.value) if usable else False
@@ -143,8 +141,8 @@ def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, 
 
 
 def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
-    """Top pages from the rollup ``plan``, unfiltered or with one visit-dimension filter (the
-    pageviews of the visits it keeps, as ``queries.event_breakdown``): rows of (path, visitors,
+    """Top pages from the rollup ``plan``, unfiltered or with one visit-dimension or page filter
+    (the pageviews of the visits it keeps, as ``queries.event_breakdown``): rows of (path, visitors,
     pageviews, revenue)."""
     flt = rollup_filter(query, "path")
     assert flt is not False
@@ -153,13 +151,14 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
     else:
         rolled = "path, visitors, pageviews, revenue", "r_pages", "", []
     kind = "{a}.kind = 'pageview'"
-    statement, params = _rolled_events(query, plan, flt, "path", kind, [], rolled, "m_pages")
+    presence_file = "m_pages_by_page" if flt and flt[0] == "path" else "m_pages"
+    statement, params = _rolled_events(query, plan, flt, "path", kind, [], rolled, presence_file)
     return statement + " ORDER BY visitors DESC, pageviews DESC, g LIMIT ?", [*params, limit]
 
 
 def rollup_goal(query: Query, plan, name: str) -> tuple[str, list]:
     """``goal_conversions`` of a custom-event goal (events and conversions named ``name``) from
-    the rollup ``plan``, unfiltered or with one visit-dimension filter: rows of ('', visitors,
+    the rollup ``plan``, unfiltered or with one visit-dimension or page filter: rows of ('', visitors,
     conversions, revenue)."""
     flt = rollup_filter(query, "goal")
     assert flt is not False
@@ -171,13 +170,15 @@ def rollup_goal(query: Query, plan, name: str) -> tuple[str, list]:
         [name, dim, value],
     )
     kind = "{a}.kind IN ('event', 'conversion') AND {a}.name = ?"
-    return _rolled_events(query, plan, flt, "''", kind, [name], rolled, "m_goals")
+    presence_file = "m_goals_by_page" if flt and flt[0] == "path" else "m_goals"
+    return _rolled_events(query, plan, flt, "''", kind, [name], rolled, presence_file)
 
 
 def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: list, rolled, presence_file):
     """Events of ``kind`` (a clause on alias ``{a}``) grouped by ``group`` (a column of the events,
     or a constant) over the rollup ``plan`` and the raw remainder, with the visit-dimension filter
-    ``flt`` applied as ``queries._event_scope`` does; ``rolled`` is (its columns, file, conditions,
+    ``flt`` applied as ``queries._event_scope`` does (a page filter: the visit has an event on that
+    path, ``viewed`` in the presence file); ``rolled`` is (its columns, file, conditions,
     parameters)."""
     part, files = plan.events, plan.files
     head = [query.workspace_id, query.site_id]
@@ -185,11 +186,15 @@ def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: 
     if flt:
         # As ``queries._event_scope``: the visit may have started up to a day before the range.
         earlier = Query(
-            query.workspace_id, query.site_id, query.start_ms - 86_400_000, query.end_ms, query.tz
+            query.workspace_id,
+            query.site_id,
+            query.start_ms - 86_400_000,
+            query.end_ms,
+            query.tz,
+            query.filters,
         )
         where, visit_params = visit_where(earlier)
-        of_visits = f" AND {{a}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where} AND v.{flt[0]} = ?)"
-        visit_params = [*visit_params, flt[1]]
+        of_visits = f" AND {{a}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where})"
     scope = kind + of_visits
     column = group if group.startswith("'") else f"e.{group}"
     select = (
@@ -206,7 +211,7 @@ def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: 
     if part.full:
         side = group if group.startswith("'") else f"m.{group}"
         match = " AND m.name = ?" if kind_params else ""
-        match += f" AND m.{flt[0]} = ?" if flt else ""
+        match += f" AND m.{'viewed' if flt[0] == 'path' else flt[0]} = ?" if flt else ""
         presence = (
             f"SELECT m.visitor, {side} AS g, m.day FROM read_parquet({quote(files[presence_file])}) m"
             f" WHERE m.day IN {_days(part.full)}{match} UNION ALL SELECT visitor, g, -1 FROM raw"

@@ -6,18 +6,20 @@ Built by the sealer from the sealed segments of a site, as Parquet files next to
   pageviews, bounces, duration, revenue and custom events; dimension ``''`` is the day's total.
 - ``r_pages``: per (event day, path) the pageviews' distinct visitors, count and revenue.
 - ``r_pages_by``: per (event day, visit dimension, value, path) the same, for top pages with one
-  visit-dimension filter; a day with pageviews whose visit is not sealed yet is left to the next
+  visit-dimension filter, and with dimension ``path`` (value: a path the visit has an event on) for
+  top pages with a page filter; a day with pageviews whose visit is not sealed yet is left to the next
   build (it is recorded as changed, so readers take it raw until then).
 - ``r_visits_by_page``: per (visit day, path, dimension, value) the measures of ``r_visits`` over
   the visits with an event on that path (a page filter); a day with a visit whose events are not
   all sealed yet is left to the next build like an unsettled day of ``r_pages_by``.
 - ``r_goals``: per (event day, custom-event name, visit dimension, value) the events' distinct
   visitors, count and revenue (custom-event goals; dimension ``''``: every such event, visitless
-  conversions included).
+  conversions included; dimension ``path`` as in ``r_pages_by``).
 - ``r_visitless``: per event day the revenue and count of server-side conversions with no visit.
 - ``m_visits`` / ``m_visit_pages`` / ``m_pages`` / ``m_goals``: the visits (with the paths they
   saw; pageviews and custom events, with their visit's dimensions) of the visitors seen on more
-  than one day.
+  than one day; ``m_pages_by_page`` / ``m_goals_by_page``: their pageviews and custom events with
+  each path their visit has an event on (``viewed``), for a page filter.
   Distinct visitors over several days = the sum of the per-day counts minus, for each of these
   visitors, the days they were counted more than once; with a daily salt they are few.
 
@@ -49,6 +51,8 @@ FILES = (
     "m_visit_pages",
     "m_pages",
     "m_goals",
+    "m_pages_by_page",
+    "m_goals_by_page",
 )
 
 DDL = [
@@ -141,6 +145,12 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         f" GROUP BY e.day, v.{name}, e.path"
         for name in VISIT_DIMENSIONS
     ]
+    pages_by.append(
+        "SELECT e.day, 'path' AS dim, v.viewed AS value, e.path, COUNT(DISTINCT e.visitor)::BIGINT AS"
+        " visitors, COUNT(*)::BIGINT AS pageviews, COALESCE(SUM(e.revenue), 0)::BIGINT AS revenue"
+        f" FROM se e JOIN svp v ON v.id = e.visit_id WHERE e.kind = 'pageview'{only_e}"
+        " GROUP BY e.day, v.viewed, e.path"
+    )
     custom = "e.kind IN ('event', 'conversion')"
     goal_measures = (
         "COUNT(DISTINCT e.visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS events,"
@@ -155,6 +165,10 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         f" FROM se e JOIN sv v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.{name}"
         for name in VISIT_DIMENSIONS
     ]
+    goals.append(
+        f"SELECT e.day, e.name, 'path' AS dim, v.viewed AS value, {goal_measures}"
+        f" FROM se e JOIN svp v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.viewed"
+    )
     visitless = "visit_id IS NULL AND kind = 'conversion'"
     visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
     dims = ", ".join(VISIT_DIMENSIONS)
@@ -182,14 +196,25 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
         "m_visit_pages": f"SELECT DISTINCT visitor, day, viewed, {dims} FROM svp WHERE visitor IN"
         " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
-        "m_pages": f"SELECT DISTINCT e.visitor, e.day, e.path, {visit_dims}"
-        " FROM se e LEFT JOIN sv v ON v.id = e.visit_id WHERE e.kind = 'pageview' AND e.visitor IN"
-        " (SELECT visitor FROM se WHERE kind = 'pageview' GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
     }
+    # The visitors of pageviews (or custom events) seen on more than one day, and their events.
+    pageviews, customs = "kind = 'pageview'", "kind IN ('event', 'conversion')"
+    pages_multi = f"e.{pageviews} AND e.visitor IN {_multi_day(pageviews)}"
+    goals_multi = f"e.{customs} AND e.visitor IN {_multi_day(customs)}"
+    of_visit, of_viewed = "LEFT JOIN sv v ON v.id = e.visit_id", "JOIN svp v ON v.id = e.visit_id"
+    statements["m_pages"] = (
+        f"SELECT DISTINCT e.visitor, e.day, e.path, {visit_dims} FROM se e {of_visit} WHERE {pages_multi}"
+    )
     statements["m_goals"] = (
-        f"SELECT DISTINCT e.visitor, e.day, e.name, {visit_dims} FROM se e"
-        f" LEFT JOIN sv v ON v.id = e.visit_id WHERE {custom} AND e.visitor IN (SELECT visitor FROM se"
-        " WHERE kind IN ('event', 'conversion') GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)"
+        f"SELECT DISTINCT e.visitor, e.day, e.name, {visit_dims} FROM se e {of_visit} WHERE {goals_multi}"
+    )
+    statements["m_pages_by_page"] = (
+        f"SELECT DISTINCT e.visitor, e.day, e.path, v.viewed FROM se e {of_viewed} WHERE {pages_multi}"
+        " ORDER BY v.viewed"  # sorted: a page filter's slice is a few row groups
+    )
+    statements["m_goals_by_page"] = (
+        f"SELECT DISTINCT e.visitor, e.day, e.name, v.viewed FROM se e {of_viewed} WHERE {goals_multi}"
+        " ORDER BY v.viewed"
     )
     (directory / f"site-{site_id}").mkdir(parents=True, exist_ok=True)
     for name, statement in statements.items():
@@ -217,6 +242,10 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         "days": days,
         "unsettled": [day for (day,) in unsettled],
     }
+
+
+def _multi_day(kinds: str) -> str:
+    return f"(SELECT visitor FROM se WHERE {kinds} GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)"
 
 
 def install(connection, site_id: int, built: dict, clock_ms: int) -> list[str]:

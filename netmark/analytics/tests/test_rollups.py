@@ -283,3 +283,37 @@ def test_custom_event_goals_come_from_the_rollup_unfiltered_and_with_a_visit_fil
     assert store.goal_conversions(query_for(site, (Filter("device", "desktop"),)), signup) == (1, 2, 0)
     assert store.goal_conversions(query_for(site, (Filter("device", "mobile"),)), signup) == (0, 0, 0)
     assert len(plans) == 3 and all(plan.events.full for plan in plans)  # custom-event goals, rolled up
+
+
+def test_top_pages_and_goals_of_the_visits_that_saw_a_page_come_from_the_rollup(team_a, store):
+    site = make_site(team_a.workspace)
+    day = 24 * HOUR
+    stream = []
+    for n in range(3):  # one visitor, a visit a day: /a, then /c, then a signup
+        stream += [
+            event(site, T0 + n * day, 7, path="/a"),
+            event(site, T0 + n * day + MIN, 7, path="/c"),
+            event(site, T0 + n * day + 2 * MIN, 7, path="/c", kind=CUSTOM, name="Signup"),
+        ]
+    stream += [
+        event(site, T0 + HOUR, 8, path="/b"),
+        event(site, T0 + HOUR + MIN, 8, kind=CUSTOM, name="Signup"),
+    ]
+    store.append(stream)
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    plans = []
+    original = store.columnar.fetch_rolled
+
+    def spy(query, statement_for):
+        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
+
+    store.columnar.fetch_rolled = spy
+    saw_a, saw_b = query_for(site, (Filter("path", "/a"),)), query_for(site, (Filter("path", "/b"),))
+    pages = {path: (row.visitors, row.pageviews) for path, row in store.breakdown(saw_a, "path")}
+    assert pages == {"/a": (1, 3), "/c": (1, 3)}  # one visitor over three days, counted once
+    assert {path for path, _ in store.breakdown(saw_b, "path")} == {"/b"}
+    signup = Goal("event", "Signup")
+    assert store.goal_conversions(saw_a, signup) == (1, 3, 0)
+    assert store.goal_conversions(saw_b, signup) == (1, 1, 0)
+    assert len(plans) == 4 and all(len(plan.events.full) == 3 for plan in plans)  # all four rolled up
