@@ -88,11 +88,13 @@ def mark_changed(connection, site_id: int, days) -> None:
     )
 
 
-def due(connection, site_id: int, clock_ms: int, *, force: bool = False) -> bool:
+def due(connection, directory, site_id: int, clock_ms: int, *, force: bool = False) -> bool:
     """Whether the sealer should (re)build the site's rollup now."""
-    row = connection.execute("SELECT built FROM nm_rollups WHERE site_id = ?", (site_id,)).fetchone()
+    row = connection.execute("SELECT built, prefix FROM nm_rollups WHERE site_id = ?", (site_id,)).fetchone()
     if row is None or row[0] < 0:  # none yet, or a reader found it unreadable (``mark_broken``)
         return True
+    if not all((directory / path).exists() for path in file_paths(row[1]).values()):
+        return True  # built by an older version without a file this one reads, or a file lost
     changed = connection.execute("SELECT 1 FROM nm_rollup_changed WHERE site_id = ? LIMIT 1", (site_id,))
     if changed.fetchone() is None:
         return False

@@ -188,7 +188,7 @@ class Sealer:
         connection = self.connect()
         built = 0
         for (site_id,) in connection.execute("SELECT DISTINCT site_id FROM nm_segments").fetchall():
-            if not rollups.due(connection, site_id, clock_ms, force=force):
+            if not rollups.due(connection, self.directory, site_id, clock_ms, force=force):
                 continue
             result = self._build_rollup(connection, site_id)
             with immediate(connection):

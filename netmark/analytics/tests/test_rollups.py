@@ -242,6 +242,17 @@ def test_an_unreadable_rollup_is_rebuilt_at_the_next_seal_without_waiting_for_it
     assert "rollup unreadable" not in caplog.text
 
 
+def test_a_rollup_without_a_file_this_version_reads_is_rebuilt_at_the_next_seal(team_a, store):
+    site = make_site(team_a.workspace)
+    store.append([event(site, T0 + n * 24 * HOUR, 60 + n, path="/a") for n in range(3)])
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    assert store.seal(now_ms=LATER + 1)["rollups"] == 0  # nothing changed: not due
+    next(store.columnar.directory.rglob("rollup-*-m_pages_by_page.parquet")).unlink()  # as an older build
+    assert store.seal(now_ms=LATER + 2)["rollups"] == 1  # at once, before any reader trips on it
+    assert store.totals(query_for(site)).visitors == 3
+
+
 def test_a_day_whose_pageviews_visit_is_still_open_is_read_raw_until_the_next_build(team_a, store):
     site = make_site(team_a.workspace)
     store.append([event(site, T0 + n * MIN, 3, path=f"/p{n}", device="mobile") for n in range(3)])
