@@ -8,9 +8,9 @@ does to a request (the Plausible body parsed by ``wire``, bots refused by the cl
 truth is computed from the same stream by ``synthetic.truth``, independently of the store.
 
 Then each dashboard query (totals, days, pages, entry pages, sources, channels, campaigns, devices,
-a goal, a 3-step funnel) runs ``--runs`` times (or until ``--budget`` seconds) unfiltered, with one
-filter (a visit dimension; a page), and with two and three filters; p50 and p95 are printed, then
-a Markdown table for BENCHMARKS.md.
+a custom-event goal, a page goal, a 3-step funnel) runs ``--runs`` times (or until ``--budget``
+seconds) unfiltered, with one filter (a visit dimension; a page), and with two and three filters;
+p50 and p95 are printed, then a Markdown table for BENCHMARKS.md.
 
     python bench/query_bench.py [--events 1000000] [--days 90] [--runs 20] [--budget 20]
 
@@ -182,6 +182,7 @@ def dashboard(store):
         ("utm campaigns", lambda query: store.breakdown(query, "utm_campaign", 10)),
         ("devices", lambda query: store.breakdown(query, "device", 10)),
         ("goal Purchase", lambda query: store.goal_conversions(query, Goal("event", "Purchase"))),
+        ("goal page", lambda query: store.goal_conversions(query, Goal("page", "/checkout/success*"))),
         ("funnel 3 steps", lambda query: store.funnel(query, steps, DAY_MS)),
     ]
 
