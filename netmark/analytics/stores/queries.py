@@ -170,27 +170,33 @@ def goal_conversions(query: Query, goal: Goal) -> tuple[str, list]:
 
 def funnel(query: Query, steps, window_ms: int) -> tuple[str, list]:
     """Visitors reaching each step. A visitor's first step-1 event in the range opens their window;
-    step k is their earliest matching event after step k-1 and within ``window_ms`` of step 1."""
-    ctes, params = [], []
-    for number, goal in enumerate(steps, start=1):
-        end_ms = query.end_ms if number == 1 else query.end_ms + window_ms
-        scoped = Query(query.workspace_id, query.site_id, query.start_ms, end_ms, query.tz, query.filters)
-        where, scope_params = _event_scope(scoped)
-        clause, goal_params = _goal_clause(goal)
-        if number == 1:
-            ctes.append(
-                f"s1 AS (SELECT e.visitor, MIN(e.ts) AS first_ts, MIN(e.ts) AS last_ts FROM nm_events e"
-                f" WHERE {where} AND {clause} GROUP BY e.visitor)"
-            )
-            params += [*scope_params, *goal_params]
-        else:
-            ctes.append(
-                f"s{number} AS (SELECT p.visitor, p.first_ts, MIN(e.ts) AS last_ts"
-                f" FROM s{number - 1} p JOIN nm_events e ON e.visitor = p.visitor"
-                f" WHERE {where} AND {clause} AND e.ts > p.last_ts AND e.ts <= p.first_ts + ?"
-                " GROUP BY p.visitor, p.first_ts)"
-            )
-            params += [*scope_params, *goal_params, window_ms]
+    step k is their earliest matching event after step k-1 and within ``window_ms`` of step 1.
+
+    The events that match any step are selected once (the filters applied once), each marked with
+    the steps it matches; the steps then join that set. An event of step 1 is in the range, so its
+    visit started before the range ends: the later steps' longer scope selects the same visits."""
+    scoped = Query(
+        query.workspace_id, query.site_id, query.start_ms, query.end_ms + window_ms, query.tz, query.filters
+    )
+    where, scope_params = _event_scope(scoped)
+    clauses = [_goal_clause(goal) for goal in steps]
+    marks = ", ".join(f"({clause}) AS m{number}" for number, (clause, _) in enumerate(clauses, start=1))
+    matches_any = " OR ".join(f"({clause})" for clause, _ in clauses)
+    goal_params = [param for _, params in clauses for param in params]
+    ctes = [
+        f"ev AS MATERIALIZED (SELECT e.visitor, e.ts, {marks} FROM nm_events e"
+        f" WHERE {where} AND ({matches_any}))",
+        "s1 AS (SELECT visitor, MIN(ts) AS first_ts, MIN(ts) AS last_ts FROM ev WHERE m1 AND ts < ?"
+        " GROUP BY visitor)",
+    ]
+    params = [*goal_params, *scope_params, *goal_params, query.end_ms]
+    for number in range(2, len(steps) + 1):
+        ctes.append(
+            f"s{number} AS (SELECT p.visitor, p.first_ts, MIN(e.ts) AS last_ts FROM s{number - 1} p"
+            f" JOIN ev e ON e.visitor = p.visitor WHERE e.m{number} AND e.ts > p.last_ts"
+            " AND e.ts <= p.first_ts + ? GROUP BY p.visitor, p.first_ts)"
+        )
+        params.append(window_ms)
     counts = ", ".join(f"(SELECT COUNT(*) FROM s{number})" for number in range(1, len(steps) + 1))
     return f"WITH {', '.join(ctes)} SELECT {counts}", params
 

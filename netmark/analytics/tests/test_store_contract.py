@@ -180,6 +180,31 @@ def test_funnel_counts_ordered_steps_within_the_window(site):
     assert store.funnel(query_for(site), steps, 2 * hour) == [4, 2, 1]
 
 
+def test_a_filtered_funnel_counts_the_steps_of_the_visits_the_filters_keep(site):
+    hour = 60 * MIN
+    store = load(
+        # 1, on mobile: the three steps, the cart and the purchase in a second visit within the window
+        event(site, T0, 1, path="/p", device="mobile"),
+        event(site, T0 + 2 * hour, 1, kind=CUSTOM, name="Add to cart", path="/cart", device="mobile"),
+        event(site, T0 + 2 * hour + MIN, 1, kind=CUSTOM, name="Purchase", device="mobile"),
+        # 2, on desktop: the three steps
+        event(site, T0, 2, path="/p", device="desktop"),
+        event(site, T0 + MIN, 2, kind=CUSTOM, name="Add to cart", path="/cart", device="desktop"),
+        event(site, T0 + 2 * MIN, 2, kind=CUSTOM, name="Purchase", device="desktop"),
+        # 3, on mobile: the first step only, and a step 2 before it that does not count
+        event(site, T0, 3, kind=CUSTOM, name="Add to cart", path="/cart", device="mobile"),
+        event(site, T0 + MIN, 3, path="/p", device="mobile"),
+    )
+    steps = [Goal("page", "/p"), Goal("event", "Add to cart"), Goal("event", "Purchase")]
+    assert store.funnel(query_for(site), steps, 3 * hour) == [3, 2, 2]
+    assert store.funnel(query_for(site, [Filter("device", "mobile")]), steps, 3 * hour) == [2, 1, 1]
+    assert store.funnel(query_for(site, [Filter("device", "desktop")]), steps, 3 * hour) == [1, 1, 1]
+    # visits with an event on /cart: visitor 1's second visit (no /p in it), 2's and 3's visits
+    assert store.funnel(query_for(site, [Filter("path", "/cart")]), steps, 3 * hour) == [2, 1, 1]
+    late = query_for(site, start_ms=T0 + MIN)  # the window opens in the range only: 3's /p
+    assert store.funnel(late, steps, 3 * hour) == [1, 0, 0]
+
+
 def test_time_series_groups_visits_by_local_day(site):
     # 2026-09-21 23:30 and 2026-09-22 00:30 in Asia/Shanghai (15:30 and 16:30 UTC)
     evening = int(datetime(2026, 9, 21, 15, 30, tzinfo=UTC).timestamp() * 1000)
