@@ -74,13 +74,13 @@ def test_the_sequence_editor_adds_a_wait_and_an_email_step(team_a, server_row, p
     steps.locator("select[name=kind]").select_option("wait")
     steps.locator("input[name=days]").fill("2")
     steps.locator(".form-actions button[type=submit]").click()
-    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('0'))")  # steps count from 0
+    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('1'))")  # shown counted from 1
     steps = page.locator("#sequence-steps")
     steps.locator("select[name=kind]").select_option("email")
     steps.locator("input[name=subject]").fill("欢迎加入云岭茶友会")
     steps.locator("textarea[name=html]").fill(make.HTML)
     steps.locator(".form-actions button[type=submit]").click()
-    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('1'))")
+    page.wait_for_selector("#sequence-steps tbody tr:has(td:text-is('2'))")
     sequence = scoped(Sequence, team_a.workspace).get()
     assert [(step.position, step.kind) for step in sequence.steps.all()] == [(0, "wait"), (1, "email")]
     assert sequence.steps.all()[0].config["days"] == 2
@@ -88,6 +88,6 @@ def test_the_sequence_editor_adds_a_wait_and_an_email_step(team_a, server_row, p
     assert page.eval_on_selector("dl.meta", "e => getComputedStyle(e).display") == "grid"
     shoot(page, "sequence-editor-zh")
     _english(page)
-    assert "Steps" in page.inner_text("#sequence-steps")
+    assert "Steps" in page.inner_text("#sequence-steps") and "Send email" in page.inner_text("#sequence-steps")
     shoot(page, "sequence-editor-en")
     assert page.console_errors == []
