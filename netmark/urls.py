@@ -9,6 +9,7 @@ from netmark.web import views as web_views
 urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", web_views.healthz, name="healthz"),
+    path("favicon.ico", web_views.favicon, name="favicon"),
     path("feeds/<str:token>.ics", planning_feeds.calendar_feed, name="calendar-feed"),
     path("", include("netmark.links.public_urls")),
     path("", include("netmark.analytics.public_urls")),

@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import Count, Sum
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -35,6 +36,12 @@ def healthz(request):
         return JsonResponse({"status": "ok"})
     except Exception as exc:  # noqa: BLE001 - any database failure means "not healthy"
         return JsonResponse({"status": "unavailable", "error": type(exc).__name__}, status=503)
+
+
+@require_GET
+def favicon(request):
+    """What browsers ask for on every page, public ones included: the icon the pages link."""
+    return redirect(static("web/favicon.svg"), permanent=True)
 
 
 @login_required

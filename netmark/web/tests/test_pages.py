@@ -1,6 +1,7 @@
 """Every page of web/ as every role (ROLE), from another workspace (ISO: 404) and signed out."""
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from netmark.core import webhooks
@@ -71,6 +72,12 @@ def test_account_pages_are_for_every_signed_in_member(team_a, url):
 )
 def test_public_pages_answer_signed_out(db, url):
     assert Client().get(url).status_code == 200
+
+
+def test_the_browsers_favicon_probe_finds_the_pages_icon_signed_out(db):
+    response = Client().get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("web/favicon.svg")
+    assert finders.find("web/favicon.svg")  # served by the static files server, not by Django
 
 
 def test_installation_outbox_is_for_superusers_only(team_a):
