@@ -200,7 +200,8 @@ class Columnar:
 
     def fetch_rolled(self, query, statement_for) -> list | None:
         """Report SQL over the site's rollup and the raw remainder: ``statement_for(plan)`` builds
-        it. ``None`` when the site has no rollup the query can use (the caller reads raw)."""
+        it, or answers ``None`` when the rollup lacks it. ``None`` when the site has no rollup the query
+        can use (the caller reads raw)."""
         import duckdb
 
         for attempt in range(3):
@@ -221,8 +222,10 @@ class Columnar:
                     old_days,
                 )
                 plan.files = {name: str(self.directory / path) for name, path in plan.files.items()}
-                statement, params = statement_for(plan)
-                return cursor.execute(statement, list(params)).fetchall()
+                built = statement_for(plan)
+                if built is None:  # not in this rollup
+                    return None
+                return cursor.execute(built[0], list(built[1])).fetchall()
             except duckdb.IOException as error:
                 if attempt == 2:  # not a rebuild racing us: a rollup file is gone; the raw path is exact
                     log.warning(

@@ -11,17 +11,17 @@ from netmark.analytics.stores.queries import visit_where
 def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
     """The one filter a rollup can apply for ``group`` (``(dimension, value)``), ``None`` when
     unfiltered, ``False`` when the query needs the raw path. Totals and the daily series take one
-    ``is`` filter on a visit dimension or a page; a visit-dimension breakdown takes a page filter;
-    top pages and custom-event goals take either."""
+    ``is`` filter on a visit dimension or a page, and so do visit-dimension breakdowns, top pages
+    and custom-event goals (a breakdown by one visit dimension filtered by another only when the
+    rollup has that pair: ``rollup_visits`` answers ``None`` otherwise)."""
     if not query.filters:
         return None
     if len(query.filters) > 1 or query.filters[0].op != "is":
         return False
     flt = query.filters[0]
-    if group in ("total", "day", "path", "goal"):
-        usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
-    else:
-        usable = group in VISIT_DIMENSIONS and flt.dimension == "path"
+    usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
+    if group not in ("total", "day", "path", "goal"):
+        usable = usable and group in VISIT_DIMENSIONS
     return (flt.dimension, flt.value) if usable else False
 
 
@@ -83,11 +83,15 @@ def raw_measures(measures: list[str]) -> str:
     return ", ".join(f"{_RAW[name]} AS {name}" for name in measures[1:])
 
 
-def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, list]:
+def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, list] | None:
     """Totals (``group="total"``), days (``"day"``) or a visit dimension's breakdown from the
-    rollup ``plan`` (``rollups.Plan``): rows of (group, *TOTALS columns)."""
+    rollup ``plan`` (``rollups.Plan``): rows of (group, *TOTALS columns); ``None`` for a breakdown
+    filtered by a visit dimension the rollup has no pairs of."""
     flt = rollup_filter(query, group)
     assert flt is not False
+    pair = bool(flt) and flt[0] not in ("path", group) and group not in ("total", "day")
+    if pair and flt[0] not in plan.pair_dims:
+        return None
     part, files = plan.visits, plan.files
     column = {"total": "''", "day": "v.day"}.get(group, f"v.{group}")
     where, where_params = visit_where(query)  # its filter, the raw part's days come from ``part``
@@ -98,11 +102,13 @@ def rollup_visits(query: Query, plan, group: str, limit: int = 0) -> tuple[str, 
     raw, params = _raw_branches(part, select, "v.start_ts", where_params, query)
     dim, value = ("", "") if group in ("total", "day") else (group, None)
     by_page = flt and flt[0] == "path"
-    if flt and not by_page:
+    if flt and not by_page and not pair:  # (a breakdown by the filter's own dimension: one row)
         dim, value = flt
     rolled_group = {"total": "''", "day": "day"}.get(group, "value")
     if by_page:
         source, rolled_params = f"{quote(files['r_visits_by_page'])}) WHERE viewed = ? AND", [flt[1]]
+    elif pair:
+        source, rolled_params = f"{quote(files['r_visits_by'])}) WHERE fdim = ? AND fvalue = ? AND", list(flt)
     else:
         source, rolled_params = f"{quote(files['r_visits'])}) WHERE", []
     rolled = (

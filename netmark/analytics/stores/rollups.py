@@ -9,6 +9,11 @@ Built by the sealer from the sealed segments of a site, as Parquet files next to
   visit-dimension filter, and with dimension ``path`` (value: a path the visit has an event on) for
   top pages with a page filter; a day with pageviews whose visit is not sealed yet is left to the next
   build (it is recorded as changed, so readers take it raw until then).
+- ``r_visits_by``: per (visit day, filter dimension, its value, dimension, value) the measures of
+  ``r_visits``, for a visit-dimension breakdown with a filter on another visit dimension; only the
+  filter dimensions with at most ``PAIR_VALUES_MAX`` values (``nm_rollup_pairs``), for sites with
+  ``PAIRS_MIN_VISITS`` visits or more: a value of a dimension with more values is a small share of
+  the visits, and a small site's rows, which the raw path answers quickly.
 - ``r_visits_by_page``: per (visit day, path, dimension, value) the measures of ``r_visits`` over
   the visits with an event on that path (a page filter); a day with a visit whose events are not
   all sealed yet is left to the next build like an unsettled day of ``r_pages_by``.
@@ -34,14 +39,18 @@ transaction, so a reader always sees a rollup consistent with the segments it li
 
 from __future__ import annotations
 
+import itertools
 import secrets
 from dataclasses import dataclass, field
 
 from netmark.analytics.stores.base import VISIT_DIMENSIONS
 
 REBUILD_INTERVAL_MS = 5 * 60 * 1000  # a site's rollup is rebuilt at most this often
+PAIR_VALUES_MAX = 100  # a visit dimension with more distinct values is not a rolled-up filter
+PAIRS_MIN_VISITS = 50_000  # a site with fewer visits is answered quickly enough from the rows
 FILES = (
     "r_visits",
+    "r_visits_by",
     "r_visits_by_page",
     "r_pages",
     "r_pages_by",
@@ -64,8 +73,11 @@ DDL = [
     # Days with rows sealed after the rollup was built: read raw until the next build.
     "CREATE TABLE IF NOT EXISTS nm_rollup_changed (site_id INTEGER NOT NULL, day INTEGER NOT NULL,"
     " PRIMARY KEY (site_id, day))",
+    # The filter dimensions of ``r_visits_by``.
+    "CREATE TABLE IF NOT EXISTS nm_rollup_pairs (site_id INTEGER NOT NULL, dim TEXT NOT NULL,"
+    " PRIMARY KEY (site_id, dim))",
 ]
-TABLES = ("nm_rollups", "nm_rollup_days", "nm_rollup_changed")
+TABLES = ("nm_rollups", "nm_rollup_days", "nm_rollup_changed", "nm_rollup_pairs")
 
 _MEASURES = (
     "COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS visits,"
@@ -111,7 +123,7 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
     workspace_ids = [row[0] for row in workspaces.fetchall()]
     prefix = f"site-{site_id}/rollup-{seq:09d}-{secrets.token_hex(4)}"
     paths = file_paths(prefix)
-    only, only_e, kept = "", "", {}
+    only, only_e, kept, changed = "", "", {}, None
     if previous is not None and not all((directory / path).exists() for path in previous["files"].values()):
         previous = None  # written by an older version, or lost: build every day again
     if previous is not None:
@@ -175,8 +187,10 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
     visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
     dims = ", ".join(VISIT_DIMENSIONS)
     visit_dims = ", ".join(f"v.{name}" for name in VISIT_DIMENSIONS)
+    pair_dims, pairs_sql = _pairs(duck, directory, previous, changed)
     statements = {
         "r_visits": " UNION ALL ".join(per_dimension) + kept.get("r_visits", ""),
+        "r_visits_by": pairs_sql,
         "r_visits_by_page": "SELECT * FROM ("
         + " UNION ALL ".join(by_page)
         + kept.get("r_visits_by_page", "")
@@ -240,10 +254,53 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
     ).fetchall()
     return {
         "prefix": prefix,
+        "pair_dims": pair_dims,
         "workspace_ids": workspace_ids,
         "days": days,
         "unsettled": [day for (day,) in unsettled],
     }
+
+
+def _pairs(duck, directory, previous, changed: str | None) -> tuple[list[str], str]:
+    """The filter dimensions of ``r_visits_by`` and the statement that writes it: every pair of a
+    filter dimension (few values) and another visit dimension, per day; none for a site with fewer
+    than ``PAIRS_MIN_VISITS`` visits. Each unordered pair is grouped once and written both ways.
+    The days of ``previous`` that did not change are copied when its filter dimensions are the
+    same."""
+    count_sql = ", ".join(f"COUNT(DISTINCT {name})" for name in VISIT_DIMENSIONS)
+    visits, *counts = duck.execute(f"SELECT COUNT(*), {count_sql} FROM sv").fetchone()
+    pair_dims = []
+    if visits >= PAIRS_MIN_VISITS:
+        pair_dims = [
+            name for name, count in zip(VISIT_DIMENSIONS, counts, strict=True) if count <= PAIR_VALUES_MAX
+        ]
+    only, kept = "", ""
+    if previous is not None and previous["pair_dims"] == set(pair_dims):
+        only = f" WHERE day IN ({changed})"
+        kept = (
+            f" UNION ALL SELECT * FROM read_parquet('{directory / previous['files']['r_visits_by']}')"
+            f" WHERE day NOT IN ({changed})"
+        )
+    duck.execute(
+        "CREATE OR REPLACE TEMP TABLE nm_pairs AS SELECT day, '' AS fdim, '' AS fvalue, '' AS dim,"
+        f" '' AS value, {_MEASURES} FROM sv WHERE FALSE GROUP BY day"
+    )
+    for pair in itertools.combinations(VISIT_DIMENSIONS, 2):
+        first, second = pair if pair[0] in pair_dims else pair[::-1]  # the filter dimension first
+        if first not in pair_dims:
+            continue
+        duck.execute(
+            f"INSERT INTO nm_pairs SELECT day, '{first}', {first}, '{second}', {second}, {_MEASURES}"
+            f" FROM sv{only} GROUP BY day, {first}, {second}"
+        )
+        if second in pair_dims:  # the other way round: the same groups
+            duck.execute(
+                "INSERT INTO nm_pairs SELECT day, dim, value, fdim, fvalue, visitors, visits, pageviews,"
+                " bounces, duration, revenue, events FROM nm_pairs"
+                f" WHERE fdim = '{first}' AND dim = '{second}'"
+            )
+    # sorted: a filter's slice is a few row groups
+    return pair_dims, f"SELECT * FROM (SELECT * FROM nm_pairs{kept}) ORDER BY fdim, fvalue, dim, day"
 
 
 def _multi_day(kinds: str) -> str:
@@ -264,6 +321,10 @@ def install(connection, site_id: int, built: dict, clock_ms: int) -> list[str]:
             "INSERT INTO nm_rollup_days (site_id, day, min_start, max_start, min_ts, max_ts)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [(site_id, *row) for row in built["days"]],
+        )
+        connection.executemany(
+            "INSERT INTO nm_rollup_pairs (site_id, dim) VALUES (?, ?)",
+            [(site_id, dim) for dim in built["pair_dims"]],
         )
         mark_changed(connection, site_id, built["unsettled"])  # computed again at the next build
     return list(file_paths(old[0]).values()) if old else []
@@ -286,12 +347,14 @@ def read_manifest(connection, site_id: int) -> dict | None:
         "SELECT day, min_start, max_start, min_ts, max_ts FROM nm_rollup_days WHERE site_id = ?", (site_id,)
     ).fetchall()
     changed = connection.execute("SELECT day FROM nm_rollup_changed WHERE site_id = ?", (site_id,)).fetchall()
+    pairs = connection.execute("SELECT dim FROM nm_rollup_pairs WHERE site_id = ?", (site_id,)).fetchall()
     return {
         "workspace_id": row[0],
         "prefix": row[1],
         "files": file_paths(row[1]),
         "days": days,
         "changed": {day for (day,) in changed},
+        "pair_dims": {dim for (dim,) in pairs},
     }
 
 
@@ -311,6 +374,7 @@ class Plan:
     visits: Part
     events: Part
     lookup: bool  # raw rows newer than the rollup: look their visitors up in rolled-up days
+    pair_dims: set[str] = field(default_factory=set)  # the filter dimensions of ``r_visits_by``
 
 
 def plan(manifest: dict, start_ms: int, end_ms: int, hot_visit_days, hot_event_days, old_days) -> Plan:
@@ -318,7 +382,7 @@ def plan(manifest: dict, start_ms: int, end_ms: int, hot_visit_days, hot_event_d
     visits = _part(manifest["days"], 1, start_ms, end_ms, changed | set(hot_visit_days) | set(old_days))
     events = _part(manifest["days"], 3, start_ms, end_ms, changed | set(hot_event_days))
     lookup = bool(changed or hot_visit_days or hot_event_days)
-    return Plan(manifest["files"], visits, events, lookup)
+    return Plan(manifest["files"], visits, events, lookup, manifest["pair_dims"])
 
 
 def _part(days, column: int, start_ms: int, end_ms: int, excluded: set[int]) -> Part:

@@ -100,8 +100,9 @@ def queries_for(site, start_minute, length_minutes):
     seal_late=st.sampled_from(["hot", "sealed", "rebuilt"]),
 )
 def test_rollups_answer_exactly_what_the_raw_rows_do(
-    team_a, rows, late, timezone, start_minute, length_minutes, seal_late
+    team_a, monkeypatch, rows, late, timezone, start_minute, length_minutes, seal_late
 ):
+    monkeypatch.setattr("netmark.analytics.stores.rollups.PAIRS_MIN_VISITS", 0)  # pairs, however small
     site = make_site(team_a.workspace, domain=f"s{next(_sites)}.example.com", timezone=timezone)
     with tempfile.TemporaryDirectory() as folder:
         raw = SqlEventStore(directory=Path(folder) / "raw", columnar=False)
@@ -328,3 +329,62 @@ def test_top_pages_and_goals_of_the_visits_that_saw_a_page_come_from_the_rollup(
     assert store.goal_conversions(saw_a, signup) == (1, 3, 0)
     assert store.goal_conversions(saw_b, signup) == (1, 1, 0)
     assert len(plans) == 4 and all(len(plan.events.full) == 3 for plan in plans)  # all four rolled up
+
+
+def test_a_visit_breakdown_filtered_by_another_visit_dimension_comes_from_the_pairs(
+    team_a, store, monkeypatch
+):
+    monkeypatch.setattr("netmark.analytics.stores.rollups.PAIRS_MIN_VISITS", 0)
+    site = make_site(team_a.workspace)
+    day = 24 * HOUR
+    stream = [event(site, T0 + n * day, 7, path="/a", device="desktop", source="wechat") for n in range(3)]
+    stream += [
+        event(site, T0 + n * day + HOUR, 8 + n, path="/b", device="mobile", source="baidu") for n in range(3)
+    ]
+    stream += [event(site, T0 + 2 * HOUR, 20, path="/c", device="mobile", source="wechat")]
+    store.append(stream)
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    plans = []
+    original = store.columnar.fetch_rolled
+
+    def spy(query, statement_for):
+        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
+
+    store.columnar.fetch_rolled = spy
+
+    def sources(filters):
+        rows = store.breakdown(query_for(site, filters), "source")
+        return {value: (row.visitors, row.visits) for value, row in rows}
+
+    assert sources((Filter("device", "mobile"),)) == {"baidu": (3, 3), "wechat": (1, 1)}
+    assert sources((Filter("device", "desktop"),)) == {"wechat": (1, 3)}  # one visitor on three days
+    assert {
+        v: r.visits for v, r in store.breakdown(query_for(site, (Filter("source", "wechat"),)), "device")
+    } == {
+        "desktop": 3,
+        "mobile": 1,
+    }
+    # by the filter's own dimension: that value's row
+    assert [v for v, _ in store.breakdown(query_for(site, (Filter("device", "mobile"),)), "device")] == [
+        "mobile"
+    ]
+    assert (
+        len(plans) == 4
+        and all(len(plan.visits.full) == 3 for plan in plans)
+        and "device" in plans[0].pair_dims
+    )
+    # a filter dimension with more values than a rollup pairs is read raw, with the same answer
+    monkeypatch.setattr("netmark.analytics.stores.rollups.PAIR_VALUES_MAX", 1)
+    store.append([event(site, T0 + 3 * day, 30, path="/d", device="tablet")])
+    store.process_all()
+    assert store.seal(now_ms=LATER + 1, rebuild=True)["rollups"] == 1
+    plans.clear()
+    assert sources((Filter("device", "mobile"),)) == {"baidu": (3, 3), "wechat": (1, 1)}
+    assert plans and plans[-1].pair_dims and "device" not in plans[-1].pair_dims  # asked, then raw
+    monkeypatch.setattr("netmark.analytics.stores.rollups.PAIRS_MIN_VISITS", 1000)  # a small site: none
+    store.append([event(site, T0 + 3 * day + HOUR, 31, path="/d", device="tablet")])
+    store.process_all()
+    assert store.seal(now_ms=LATER + 2, rebuild=True)["rollups"] == 1
+    assert sources((Filter("device", "mobile"),)) == {"baidu": (3, 3), "wechat": (1, 1)}
+    assert not plans[-1].pair_dims

@@ -88,6 +88,7 @@ def test_the_sequence_editor_adds_a_wait_and_an_email_step(team_a, server_row, p
     assert page.eval_on_selector("dl.meta", "e => getComputedStyle(e).display") == "grid"
     shoot(page, "sequence-editor-zh")
     _english(page)
-    assert "Steps" in page.inner_text("#sequence-steps") and "Send email" in page.inner_text("#sequence-steps")
+    steps_text = page.inner_text("#sequence-steps")
+    assert "Steps" in steps_text and "Send email" in steps_text
     shoot(page, "sequence-editor-en")
     assert page.console_errors == []
