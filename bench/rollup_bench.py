@@ -31,6 +31,7 @@ def cases(store, query):
     mobile = dataclasses.replace(query, filters=(Filter("device", "mobile"),))
     cart = dataclasses.replace(query, filters=(Filter("path", "/cart"),))
     purchase = Goal("event", "Purchase")
+    checkout = Goal("page", "/checkout/success*")
 
     def raw(on, built):
         return lambda: store._read(on, *built)
@@ -61,7 +62,27 @@ def cases(store, query):
             lambda: store.goal_conversions(mobile, purchase),
             raw(mobile, queries.goal_conversions(mobile, purchase)),
         ),
-        "sources, device (raw both)": (
+        "top pages, page": (
+            lambda: store.breakdown(cart, "path", 10),
+            raw(cart, queries.event_breakdown(cart, "path", 10)),
+        ),
+        "goal, page": (
+            lambda: store.goal_conversions(cart, purchase),
+            raw(cart, queries.goal_conversions(cart, purchase)),
+        ),
+        "page goal, unfiltered": (
+            lambda: store.goal_conversions(query, checkout),
+            raw(query, queries.goal_conversions(query, checkout)),
+        ),
+        "page goal, device": (
+            lambda: store.goal_conversions(mobile, checkout),
+            raw(mobile, queries.goal_conversions(mobile, checkout)),
+        ),
+        "page goal, page": (
+            lambda: store.goal_conversions(cart, checkout),
+            raw(cart, queries.goal_conversions(cart, checkout)),
+        ),
+        "sources, device": (
             lambda: store.breakdown(mobile, "source", 10),
             raw(mobile, queries.visit_breakdown(mobile, "source", 10)),
         ),

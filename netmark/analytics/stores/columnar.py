@@ -222,6 +222,9 @@ class Columnar:
                     old_days,
                 )
                 plan.files = {name: str(self.directory / path) for name, path in plan.files.items()}
+                plan.read = lambda statement, params, cursor=cursor: cursor.execute(
+                    statement, params
+                ).fetchall()
                 built = statement_for(plan)
                 if built is None:  # not in this rollup
                     return None

@@ -44,6 +44,12 @@ def glob_to_like(pattern: str) -> str:
     return escaped.replace("*", "%")
 
 
+def like_clause(column: str, like: str) -> str:
+    """``column LIKE ?`` for the pattern ``like``; with the ``\\`` escape only when it escapes
+    something (DuckDB matches a LIKE without ESCAPE about twice as fast)."""
+    return f"{column} LIKE ? ESCAPE '\\'" if "\\" in like else f"{column} LIKE ?"
+
+
 def _compare(column: str, flt: Filter) -> tuple[str, list]:
     if flt.op == "is":
         return f"{column} = ?", [flt.value]
@@ -152,7 +158,8 @@ def _goal_clause(goal: Goal) -> tuple[str, list]:
     if goal.kind == "event":
         return "e.kind IN ('event', 'conversion') AND e.name = ?", [goal.match]
     if goal.kind == "page":
-        return f"e.kind = '{PAGEVIEW}' AND e.path LIKE ? ESCAPE '\\'", [glob_to_like(goal.match)]
+        like = glob_to_like(goal.match)
+        return f"e.kind = '{PAGEVIEW}' AND {like_clause('e.path', like)}", [like]
     if goal.kind == "revenue":  # what a shop calls a conversion: a sale with revenue, or a back end's
         return "(e.kind = 'conversion' OR (e.kind = 'event' AND e.revenue IS NOT NULL))", []
     raise UnknownDimension(f"unknown goal kind {goal.kind!r}")

@@ -5,7 +5,7 @@ so that ``queries`` and this module stay the only places report SQL is written."
 from __future__ import annotations
 
 from netmark.analytics.stores.base import VISIT_DIMENSIONS, Query
-from netmark.analytics.stores.queries import visit_where
+from netmark.analytics.stores.queries import glob_to_like, like_clause, visit_where
 
 
 def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
@@ -20,7 +20,7 @@ def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
         return False
     flt = query.filters[0]
     usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
-    if group not in ("total", "day", "path", "goal"):
+    if group not in ("total", "day", "path", "goal", "page_goal"):
         usable = usable and group in VISIT_DIMENSIONS
     return (flt.dimension, flt.value) if usable else False
 
@@ -29,17 +29,31 @@ def _days(days) -> str:
     return f"({', '.join(str(int(day)) for day in days)})" if days else "(NULL)"
 
 
+BOUNDS = "/*bounds*/"  # in a raw select: where the visits of the branch's events are bounded
+
+
 def _raw_branches(part, select: str, time_column: str, head: list, query: Query) -> tuple[str, list]:
+    """The raw remainder: one branch a day cut by the range, one for the excluded days. A select
+    with ``BOUNDS`` in its visit subquery (right after ``head``'s parameters) gets the branch's
+    bounds there: a visit with an event in [first, last] ends at or after first and starts at or
+    before last, so only the visits around the branch are read."""
+    bounded = BOUNDS in select
+    branch_select = select.replace(BOUNDS, " AND v.end_ts >= ? AND v.start_ts <= ?")
     branches, params = [], []
     for first, last, day in part.branches:
-        branches.append(f"{select} AND {time_column} BETWEEN ? AND ? AND day = ?")
-        params += [*head, first, last, day]
+        branches.append(f"{branch_select} AND {time_column} BETWEEN ? AND ? AND day = ?")
+        params += [*head, *([first, last] if bounded else []), first, last, day]
     if part.excluded:
         days = _days(part.excluded)
-        branches.append(f"{select} AND {time_column} >= ? AND {time_column} < ? AND day IN {days}")
-        params += [*head, query.start_ms, query.end_ms]
+        branches.append(f"{branch_select} AND {time_column} >= ? AND {time_column} < ? AND day IN {days}")
+        params += [
+            *head,
+            *([query.start_ms, query.end_ms - 1] if bounded else []),
+            query.start_ms,
+            query.end_ms,
+        ]
     if not branches:
-        branches.append(f"{select} AND FALSE")
+        branches.append(f"{select.replace(BOUNDS, '')} AND FALSE")
         params += head
     return " UNION ALL ".join(branches), params
 
@@ -180,12 +194,62 @@ def rollup_goal(query: Query, plan, name: str) -> tuple[str, list]:
     return _rolled_events(query, plan, flt, "''", kind, [name], rolled, presence_file)
 
 
-def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: list, rolled, presence_file):
+def rollup_page_goal(query: Query, plan, pattern: str) -> tuple[str, list] | None:
+    """``goal_conversions`` of a page goal (pageviews whose path matches ``pattern``) from the
+    rollup ``plan`` when at most one path of its whole days matches (distinct visitors of several
+    paths do not add up), unfiltered or with one visit-dimension or page filter; ``None``
+    otherwise. Rows of ('', visitors, pageviews, revenue)."""
+    flt = rollup_filter(query, "goal")
+    assert flt is not False
+    like = glob_to_like(pattern)
+    matching = plan.read(
+        f"SELECT DISTINCT path FROM read_parquet({quote(plan.files['r_pages'])})"
+        f" WHERE day IN {_days(plan.events.full)} AND {like_clause('path', like)} LIMIT 2",
+        [like],
+    )
+    if len(matching) > 1:
+        return None
+    path = matching[0][0] if matching else None  # none: the rolled-up days add nothing
+    if flt:
+        rolled = (
+            "'', visitors, pageviews, revenue",
+            "r_pages_by",
+            " AND dim = ? AND value = ? AND path = ?",
+            [*flt, path],
+        )
+    else:
+        rolled = "'', visitors, pageviews, revenue", "r_pages", " AND path = ?", [path]
+    kind = "{a}.kind = 'pageview' AND " + like_clause("{a}.path", like)
+    presence_file = "m_pages_by_page" if flt and flt[0] == "path" else "m_pages"
+    return _rolled_events(
+        query,
+        plan,
+        flt,
+        "''",
+        kind,
+        [like],
+        rolled,
+        presence_file,
+        kind_match=" AND " + like_clause("m.path", like),
+    )
+
+
+def _rolled_events(
+    query: Query,
+    plan,
+    flt,
+    group: str,
+    kind: str,
+    kind_params: list,
+    rolled,
+    presence_file,
+    kind_match: str = " AND m.name = ?",
+):
     """Events of ``kind`` (a clause on alias ``{a}``) grouped by ``group`` (a column of the events,
     or a constant) over the rollup ``plan`` and the raw remainder, with the visit-dimension filter
     ``flt`` applied as ``queries._event_scope`` does (a page filter: the visit has an event on that
     path, ``viewed`` in the presence file); ``rolled`` is (its columns, file, conditions,
-    parameters)."""
+    parameters); ``kind_match`` applies ``kind_params`` to the presence file."""
     part, files = plan.events, plan.files
     head = [query.workspace_id, query.site_id]
     of_visits, visit_params = "", []
@@ -200,12 +264,12 @@ def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: 
             query.filters,
         )
         where, visit_params = visit_where(earlier)
-        of_visits = f" AND {{a}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where})"
+        of_visits = f" AND {{a}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where}{{bounds}})"
     scope = kind + of_visits
     column = group if group.startswith("'") else f"e.{group}"
     select = (
         f"SELECT e.visitor, {column} AS g, e.revenue FROM nm_events e"
-        f" WHERE e.workspace_id = ? AND e.site_id = ? AND {scope.format(a='e')}"
+        f" WHERE e.workspace_id = ? AND e.site_id = ? AND {scope.format(a='e', bounds=BOUNDS)}"
     )
     raw, params = _raw_branches(part, select, "e.ts", [*head, *kind_params, *visit_params], query)
     columns, file, conditions, rolled_params = rolled
@@ -216,7 +280,7 @@ def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: 
     presence, presence_params = None, []
     if part.full:
         side = group if group.startswith("'") else f"m.{group}"
-        match = " AND m.name = ?" if kind_params else ""
+        match = kind_match if kind_params else ""
         match += f" AND m.{'viewed' if flt[0] == 'path' else flt[0]} = ?" if flt else ""
         presence = (
             f"SELECT m.visitor, {side} AS g, m.day FROM read_parquet({quote(files[presence_file])}) m"
@@ -227,7 +291,7 @@ def _rolled_events(query: Query, plan, flt, group: str, kind: str, kind_params: 
             presence += (
                 f" UNION ALL SELECT s.visitor, {side.replace('m.', 's.')}, s.day FROM nm_events s"
                 f" WHERE s.workspace_id = ? AND s.site_id = ? AND s.day IN {_days(part.full)}"
-                f" AND {scope.format(a='s')} AND s.visitor IN (SELECT visitor FROM raw)"
+                f" AND {scope.format(a='s', bounds='')} AND s.visitor IN (SELECT visitor FROM raw)"
             )
             presence_params += [*head, *kind_params, *visit_params]
     statement = _combined(

@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from netmark.analytics.stores.base import VISIT_DIMENSIONS
@@ -375,6 +376,7 @@ class Plan:
     events: Part
     lookup: bool  # raw rows newer than the rollup: look their visitors up in rolled-up days
     pair_dims: set[str] = field(default_factory=set)  # the filter dimensions of ``r_visits_by``
+    read: Callable[[str, list], list] | None = None  # a query in the reader's snapshot (by ``fetch_rolled``)
 
 
 def plan(manifest: dict, start_ms: int, end_ms: int, hot_visit_days, hot_event_days, old_days) -> Plan:

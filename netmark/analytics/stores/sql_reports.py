@@ -35,6 +35,8 @@ class SqlReports:
             build = lambda plan: rollup_queries.rollup_pages(query, plan, limit)  # noqa: E731
         elif group == "goal":
             build = lambda plan: rollup_queries.rollup_goal(query, plan, goal)  # noqa: E731
+        elif group == "page_goal":
+            build = lambda plan: rollup_queries.rollup_page_goal(query, plan, goal)  # noqa: E731
         elif group == "visitless":
             build = lambda plan: rollup_queries.rollup_visitless(query, plan)  # noqa: E731
         else:
@@ -105,8 +107,8 @@ class SqlReports:
         return [(row[0], _totals(row[1:])) for row in self._read(query, statement, params)]
 
     def goal_conversions(self, query: Query, goal: Goal) -> tuple[int, int, int]:
-        if goal.kind == "event":
-            rolled = self._rolled(query, "goal", goal=goal.match)
+        if goal.kind in ("event", "page"):
+            rolled = self._rolled(query, "goal" if goal.kind == "event" else "page_goal", goal=goal.match)
             if rolled is not None:
                 _, visitors, conversions, revenue = rolled[0] if rolled else (None, 0, 0, 0)
                 return int(visitors), int(conversions), int(revenue)

@@ -74,6 +74,8 @@ def answers(store, query):
         "devices": store.breakdown(query, "device", 100),
         "sources": store.breakdown(query, "source", 2),
         "goal": store.goal_conversions(query, Goal("event", "Signup")),
+        "page goal": store.goal_conversions(query, Goal("page", "/b*")),  # one path: rolled up
+        "pages goal": store.goal_conversions(query, Goal("page", "/*")),  # several: raw
         "funnel": store.funnel(query, steps, 24 * HOUR),
     }
 
@@ -388,3 +390,43 @@ def test_a_visit_breakdown_filtered_by_another_visit_dimension_comes_from_the_pa
     assert store.seal(now_ms=LATER + 2, rebuild=True)["rollups"] == 1
     assert sources((Filter("device", "mobile"),)) == {"baidu": (3, 3), "wechat": (1, 1)}
     assert not plans[-1].pair_dims
+
+
+def test_a_page_goal_matching_one_path_comes_from_the_rollup_and_one_matching_several_from_the_rows(
+    team_a, store
+):
+    site = make_site(team_a.workspace)
+    day = 24 * HOUR
+    stream = [event(site, T0 + n * day, 7, path="/thanks", device="mobile") for n in range(3)]
+    stream += [event(site, T0 + HOUR, 8, path="/thanks_page", revenue_micros=1_000_000, currency="CNY")]
+    store.append(stream)
+    store.process_all()
+    assert store.seal(now_ms=LATER)["rollups"] == 1
+    plans, answered = [], []
+    original = store.columnar.fetch_rolled
+
+    def spy(query, statement_for):
+        def record(plan):
+            built = statement_for(plan)
+            plans.append(plan)
+            answered.append(built is not None)
+            return built
+
+        return original(query, record)
+
+    store.columnar.fetch_rolled = spy
+    assert store.goal_conversions(query_for(site), Goal("page", "/thanks")) == (
+        1,
+        3,
+        0,
+    )  # one visitor, 3 days
+    mobile = query_for(site, (Filter("device", "mobile"),))
+    assert store.goal_conversions(mobile, Goal("page", "/thanks")) == (1, 3, 0)
+    assert store.goal_conversions(query_for(site), Goal("page", "/thanks_*")) == (
+        1,
+        1,
+        1_000_000,
+    )  # "_" literal
+    assert answered == [True, True, True] and all(plan.events.full for plan in plans)
+    assert store.goal_conversions(query_for(site), Goal("page", "/thanks*")) == (2, 4, 1_000_000)
+    assert answered[-1] is False  # two paths match: the rows answer
