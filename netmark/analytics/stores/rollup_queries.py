@@ -20,7 +20,7 @@ def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
         return False
     flt = query.filters[0]
     usable = flt.dimension in VISIT_DIMENSIONS or flt.dimension == "path"
-    if group not in ("total", "day", "path", "goal", "page_goal"):
+    if group not in ("total", "day", "path", "name", "goal", "page_goal"):
         usable = usable and group in VISIT_DIMENSIONS
     return (flt.dimension, flt.value) if usable else False
 
@@ -173,6 +173,20 @@ def rollup_pages(query: Query, plan, limit: int) -> tuple[str, list]:
     kind = "{a}.kind = 'pageview'"
     presence_file = "m_pages_by_page" if flt and flt[0] == "path" else "m_pages"
     statement, params = _rolled_events(query, plan, flt, "path", kind, [], rolled, presence_file)
+    return statement + " ORDER BY visitors DESC, pageviews DESC, g LIMIT ?", [*params, limit]
+
+
+def rollup_events(query: Query, plan, limit: int) -> tuple[str, list]:
+    """The custom-events table (events and conversions by name) from the rollup ``plan``, as
+    ``queries.event_breakdown`` by name, unfiltered or with one visit-dimension or page filter:
+    rows of (name, visitors, events, revenue)."""
+    flt = rollup_filter(query, "name")
+    assert flt is not False
+    dim, value = flt if flt else ("", "")
+    rolled = "name, visitors, events, revenue", "r_goals", " AND dim = ? AND value = ?", [dim, value]
+    kind = "{a}.kind IN ('event', 'conversion')"
+    presence_file = "m_goals_by_page" if flt and flt[0] == "path" else "m_goals"
+    statement, params = _rolled_events(query, plan, flt, "name", kind, [], rolled, presence_file)
     return statement + " ORDER BY visitors DESC, pageviews DESC, g LIMIT ?", [*params, limit]
 
 

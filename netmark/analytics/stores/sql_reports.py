@@ -33,6 +33,8 @@ class SqlReports:
             return None
         if group == "path":
             build = lambda plan: rollup_queries.rollup_pages(query, plan, limit)  # noqa: E731
+        elif group == "name":
+            build = lambda plan: rollup_queries.rollup_events(query, plan, limit)  # noqa: E731
         elif group == "goal":
             build = lambda plan: rollup_queries.rollup_goal(query, plan, goal)  # noqa: E731
         elif group == "page_goal":
@@ -87,11 +89,11 @@ class SqlReports:
 
     def breakdown(self, query: Query, dimension: str, limit: int = 10) -> list[tuple[str, Totals]]:
         rolled = None
-        if dimension == "path" or dimension in queries.VISIT_DIMENSIONS:
+        if dimension in ("path", "name") or dimension in queries.VISIT_DIMENSIONS:
             rolled = self._rolled(query, dimension, limit)
-        if rolled is not None and dimension == "path":
+        if rolled is not None and dimension in ("path", "name"):
             return [
-                (value, Totals(visitors=int(visitors), pageviews=int(count), revenue_micros=int(revenue)))
+                (value, _event_totals(dimension, visitors, count, revenue))
                 for value, visitors, count, revenue in rolled
             ]
         if rolled is not None:
@@ -99,10 +101,9 @@ class SqlReports:
         if dimension in ("path", "name"):
             statement, params = queries.event_breakdown(query, dimension, limit)
             return [
-                (value, Totals(visitors=int(visitors), pageviews=int(count) if dimension == "path" else 0,
-                               events=int(count) if dimension == "name" else 0, revenue_micros=int(revenue)))
+                (value, _event_totals(dimension, visitors, count, revenue))
                 for value, visitors, count, revenue in self._read(query, statement, params)
-            ]  # fmt: skip
+            ]
         statement, params = queries.visit_breakdown(query, dimension, limit)
         return [(row[0], _totals(row[1:])) for row in self._read(query, statement, params)]
 
@@ -150,6 +151,12 @@ class SqlReports:
             for link_id, raw, unique, bots in self._fetch("events", statement, params):
                 result[int(link_id)] = {"raw": int(raw), "unique": int(unique), "bots": int(bots)}
         return result
+
+
+def _event_totals(dimension: str, visitors, count, revenue) -> Totals:
+    """A row of top pages (``path``: pageviews) or of custom events (``name``: events)."""
+    counted = {"pageviews": int(count)} if dimension == "path" else {"events": int(count)}
+    return Totals(visitors=int(visitors), revenue_micros=int(revenue), **counted)
 
 
 def _totals(row: Sequence) -> Totals:

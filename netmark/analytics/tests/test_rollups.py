@@ -70,6 +70,7 @@ def answers(store, query):
         "totals": store.totals(query),
         "days": store.timeseries(query, "day"),
         "pages": store.breakdown(query, "path", 100),
+        "custom events": store.breakdown(query, "name", 100),
         "entry": store.breakdown(query, "entry_path", 100),
         "devices": store.breakdown(query, "device", 100),
         "sources": store.breakdown(query, "source", 2),
@@ -297,6 +298,13 @@ def test_custom_event_goals_come_from_the_rollup_unfiltered_and_with_a_visit_fil
     assert store.goal_conversions(query_for(site, (Filter("device", "desktop"),)), signup) == (1, 2, 0)
     assert store.goal_conversions(query_for(site, (Filter("device", "mobile"),)), signup) == (0, 0, 0)
     assert len(plans) == 3 and all(plan.events.full for plan in plans)  # custom-event goals, rolled up
+    named = {
+        name: (row.visitors, row.events, row.revenue_micros)
+        for name, row in store.breakdown(query_for(site), "name")
+    }
+    assert (
+        named == {"Signup": (2, 3, 2_000_000)} and len(plans) == 4 and plans[-1].events.full
+    )  # the events table
 
 
 def test_top_pages_and_goals_of_the_visits_that_saw_a_page_come_from_the_rollup(team_a, store):
