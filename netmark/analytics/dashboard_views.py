@@ -253,7 +253,9 @@ def dashboard(request, pk: int):
         chips=_chips(state),
         sections=_sections(request, state, with_revenue=bool(summary["current"]["revenue_micros"])),
         goals=_goals(state),
-        funnel=_funnel(state),
+        # the funnel (the slowest query of the page) loads after the page
+        funnel=_funnel(state) if len(state.steps) < 2 else [],
+        funnel_url=page_url(request, "funnel", site.pk) + state.query() if len(state.steps) > 1 else "",
         max_goals=MAX_GOALS,
         max_steps=MAX_STEPS,
         export_goals=_export_url(request, state, "goals"),
@@ -280,6 +282,13 @@ def panel(request, pk: int, table: str):
     with_revenue = request.GET.get("revenue") == "1"
     context = {"table": _table(request, state, table, labels[table], with_revenue)}
     return render(request, "analytics/_breakdown_panel.html", context)
+
+
+@workspace_page()
+def funnel_rows(request, pk: int):
+    """The funnel's rows, fetched by the dashboard once it is shown."""
+    _site, state = _site_and_state(request, pk)
+    return render(request, "analytics/_funnel_rows.html", {"state": state, "funnel": _funnel(state)})
 
 
 @workspace_page()

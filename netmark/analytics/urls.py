@@ -17,6 +17,7 @@ urlpatterns = [
     path("sites/<int:pk>/delete/", site_views.site_delete, name="site_delete"),
     path("sites/<int:pk>/dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("sites/<int:pk>/dashboard/realtime/", dashboard_views.realtime, name="realtime"),
+    path("sites/<int:pk>/dashboard/funnel/", dashboard_views.funnel_rows, name="funnel"),
     path("sites/<int:pk>/dashboard/<slug:table>.csv", dashboard_views.export, name="export"),
     path("sites/<int:pk>/dashboard/panel/<slug:table>/", dashboard_views.panel, name="panel"),
 ]

@@ -125,9 +125,14 @@ def test_goals_show_conversions_rate_and_revenue(team_a, traffic):
     assert page.text(**{"data-goal": "2"}) == "page:/blog/* 1 1 33.3% 0.00 ×"
 
 
-def test_funnel_shows_visitors_and_drop_off_per_step(team_a, traffic):
-    address = url(team_a, "dashboard", traffic.pk) + "?step=page:/&step=page:/pricing&step=event:Signup"
-    page = Page(team_a.browser_client(Role.VIEWER).get(address).text)
+def test_funnel_shows_visitors_and_drop_off_per_step_once_the_page_is_shown(team_a, traffic):
+    steps = "?step=page:/&step=page:/pricing&step=event:Signup"
+    viewer = team_a.browser_client(Role.VIEWER)
+    dashboard = Page(viewer.get(url(team_a, "dashboard", traffic.pk) + steps).text)
+    lazy = dashboard.find(id="funnel-rows")[0]["attrs"]
+    assert lazy["hx-get"].startswith(url(team_a, "funnel", traffic.pk) + "?") and lazy["hx-trigger"] == "load"
+    assert not dashboard.find(**{"data-step": "1"})  # the slowest query waits for the page
+    page = Page(viewer.get(lazy["hx-get"]).text)
     assert page.text(**{"data-step": "1"}) == "1. page:/ 2 — — 100.0% ×"
     assert page.text(**{"data-step": "2"}) == "2. page:/pricing 1 50.0% 1 50.0% ×"
     assert page.text(**{"data-step": "3"}) == "3. event:Signup 1 100.0% 0 50.0% ×"
@@ -162,6 +167,7 @@ def test_a_tab_of_another_dimension_or_workspace_is_not_found(team_a, team_b, tr
     assert viewer.get(url(team_a, "panel", traffic.pk, "exit_path")).status_code == 200
     foreign = team_b.browser_client(Role.OWNER).get(url(team_b, "panel", traffic.pk, "exit_path"))
     assert foreign.status_code == 404
+    assert team_b.browser_client(Role.OWNER).get(url(team_b, "funnel", traffic.pk)).status_code == 404
 
 
 def test_breakdown_csv_has_a_bom_and_the_rows_of_the_table(team_a, traffic):
