@@ -136,34 +136,37 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
             f" WHERE day NOT IN ({changed})"
             for name in ("r_visits", "r_visits_by_page", "r_pages", "r_pages_by", "r_goals", "r_visitless")
         }
+    _changed_rows(duck, changed)
     # Each visit once per path it has an event on (what a page filter keeps).
-    duck.execute(
-        "CREATE OR REPLACE TEMP VIEW svp AS SELECT v.*, p.path AS viewed FROM sv v JOIN (SELECT DISTINCT"
-        " visit_id, path FROM se WHERE visit_id IS NOT NULL AND path IS NOT NULL) p ON p.visit_id = v.id"
-    )
-    by_page = [f"SELECT day, viewed, '' AS dim, '' AS value, {_MEASURES} FROM svp{only} GROUP BY day, viewed"]
+    for visits, events, name in (("sv", "se", "svp"), ("cv", "ce", "cvp")):
+        duck.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT v.*, p.path AS viewed FROM {visits} v JOIN (SELECT"
+            f" DISTINCT visit_id, path FROM {events} WHERE visit_id IS NOT NULL AND path IS NOT NULL) p"
+            " ON p.visit_id = v.id"
+        )
+    by_page = [f"SELECT day, viewed, '' AS dim, '' AS value, {_MEASURES} FROM cvp{only} GROUP BY day, viewed"]
     by_page += [
-        f"SELECT day, viewed, '{name}' AS dim, {name} AS value, {_MEASURES} FROM svp{only}"
+        f"SELECT day, viewed, '{name}' AS dim, {name} AS value, {_MEASURES} FROM cvp{only}"
         f" GROUP BY day, viewed, {name}"
         for name in VISIT_DIMENSIONS
     ]
-    per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM sv{only} GROUP BY day"]
+    per_dimension = [f"SELECT day, '' AS dim, '' AS value, {_MEASURES} FROM cv{only} GROUP BY day"]
     per_dimension += [
-        f"SELECT day, '{name}' AS dim, {name} AS value, {_MEASURES} FROM sv{only} GROUP BY day, {name}"
+        f"SELECT day, '{name}' AS dim, {name} AS value, {_MEASURES} FROM cv{only} GROUP BY day, {name}"
         for name in VISIT_DIMENSIONS
     ]
     pages_where = f"{only} AND kind = 'pageview'" if only else " WHERE kind = 'pageview'"
     pages_by = [
         f"SELECT e.day, '{name}' AS dim, v.{name} AS value, e.path, COUNT(DISTINCT e.visitor)::BIGINT AS"
         " visitors, COUNT(*)::BIGINT AS pageviews, COALESCE(SUM(e.revenue), 0)::BIGINT AS revenue"
-        f" FROM se e JOIN sv v ON v.id = e.visit_id WHERE e.kind = 'pageview'{only_e}"
+        f" FROM ce e JOIN cv v ON v.id = e.visit_id WHERE e.kind = 'pageview'{only_e}"
         f" GROUP BY e.day, v.{name}, e.path"
         for name in VISIT_DIMENSIONS
     ]
     pages_by.append(
         "SELECT e.day, 'path' AS dim, v.viewed AS value, e.path, COUNT(DISTINCT e.visitor)::BIGINT AS"
         " visitors, COUNT(*)::BIGINT AS pageviews, COALESCE(SUM(e.revenue), 0)::BIGINT AS revenue"
-        f" FROM se e JOIN svp v ON v.id = e.visit_id WHERE e.kind = 'pageview'{only_e}"
+        f" FROM ce e JOIN cvp v ON v.id = e.visit_id WHERE e.kind = 'pageview'{only_e}"
         " GROUP BY e.day, v.viewed, e.path"
     )
     custom = "e.kind IN ('event', 'conversion')"
@@ -172,17 +175,17 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         " COALESCE(SUM(e.revenue), 0)::BIGINT AS revenue"
     )
     goals = [
-        f"SELECT e.day, e.name, '' AS dim, '' AS value, {goal_measures} FROM se e WHERE {custom}{only_e}"
+        f"SELECT e.day, e.name, '' AS dim, '' AS value, {goal_measures} FROM ce e WHERE {custom}{only_e}"
         " GROUP BY e.day, e.name"
     ]
     goals += [
         f"SELECT e.day, e.name, '{name}' AS dim, v.{name} AS value, {goal_measures}"
-        f" FROM se e JOIN sv v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.{name}"
+        f" FROM ce e JOIN cv v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.{name}"
         for name in VISIT_DIMENSIONS
     ]
     goals.append(
         f"SELECT e.day, e.name, 'path' AS dim, v.viewed AS value, {goal_measures}"
-        f" FROM se e JOIN svp v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.viewed"
+        f" FROM ce e JOIN cvp v ON v.id = e.visit_id WHERE {custom}{only_e} GROUP BY e.day, e.name, v.viewed"
     )
     visitless = "visit_id IS NULL AND kind = 'conversion'"
     visitless_where = f"{only} AND {visitless}" if only else f" WHERE {visitless}"
@@ -197,7 +200,7 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         + kept.get("r_visits_by_page", "")
         + ") ORDER BY viewed, dim, value, day",
         "r_pages": "SELECT day, path, COUNT(DISTINCT visitor)::BIGINT AS visitors, COUNT(*)::BIGINT AS"
-        f" pageviews, COALESCE(SUM(revenue), 0)::BIGINT AS revenue FROM se{pages_where} GROUP BY day, path"
+        f" pageviews, COALESCE(SUM(revenue), 0)::BIGINT AS revenue FROM ce{pages_where} GROUP BY day, path"
         + kept.get("r_pages", ""),
         "r_pages_by": "SELECT * FROM ("
         + " UNION ALL ".join(pages_by)
@@ -208,7 +211,7 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
         + kept.get("r_goals", "")
         + ") ORDER BY name, dim, value, day",
         "r_visitless": "SELECT day, COALESCE(SUM(revenue), 0)::BIGINT AS revenue, COUNT(*)::BIGINT AS events"
-        f" FROM se{visitless_where} GROUP BY day" + kept.get("r_visitless", ""),
+        f" FROM ce{visitless_where} GROUP BY day" + kept.get("r_visitless", ""),
         "m_visits": f"SELECT visitor, day, {dims} FROM sv WHERE visitor IN"
         " (SELECT visitor FROM sv GROUP BY visitor HAVING COUNT(DISTINCT day) > 1)",
         "m_visit_pages": f"SELECT DISTINCT visitor, day, viewed, {dims} FROM svp WHERE visitor IN"
@@ -262,6 +265,28 @@ def build(duck, directory, site_id: int, seq: int, visits_sql: str, events_sql: 
     }
 
 
+def _changed_rows(duck, changed: str | None) -> None:
+    """``cv`` / ``ce``: the visits and events the per-day files are computed from, read from the
+    segments once. All of them for a whole build; for a build of the ``changed`` days, the visits
+    of those days and of their events, and every event of those visits (a page filter needs all
+    the paths of a visit, whatever its day)."""
+    if changed is None:
+        duck.execute("CREATE OR REPLACE TEMP TABLE cv AS SELECT * FROM sv")
+        duck.execute("CREATE OR REPLACE TEMP VIEW ce AS SELECT * FROM se")
+        return
+    duck.execute(
+        "CREATE OR REPLACE TEMP TABLE nm_changed_visits AS SELECT DISTINCT visit_id AS id FROM se"
+        f" WHERE day IN ({changed}) AND visit_id IS NOT NULL UNION SELECT id FROM sv WHERE day IN ({changed})"
+    )
+    duck.execute(
+        "CREATE OR REPLACE TEMP TABLE ce AS SELECT * FROM se"
+        f" WHERE day IN ({changed}) OR visit_id IN (SELECT id FROM nm_changed_visits)"
+    )
+    duck.execute(
+        "CREATE OR REPLACE TEMP TABLE cv AS SELECT * FROM sv WHERE id IN (SELECT id FROM nm_changed_visits)"
+    )
+
+
 def _pairs(duck, directory, previous, changed: str | None) -> tuple[list[str], str]:
     """The filter dimensions of ``r_visits_by`` and the statement that writes it: every pair of a
     filter dimension (few values) and another visit dimension, per day; none for a site with fewer
@@ -284,7 +309,7 @@ def _pairs(duck, directory, previous, changed: str | None) -> tuple[list[str], s
         )
     duck.execute(
         "CREATE OR REPLACE TEMP TABLE nm_pairs AS SELECT day, '' AS fdim, '' AS fvalue, '' AS dim,"
-        f" '' AS value, {_MEASURES} FROM sv WHERE FALSE GROUP BY day"
+        f" '' AS value, {_MEASURES} FROM cv WHERE FALSE GROUP BY day"
     )
     for pair in itertools.combinations(VISIT_DIMENSIONS, 2):
         first, second = pair if pair[0] in pair_dims else pair[::-1]  # the filter dimension first
@@ -292,7 +317,7 @@ def _pairs(duck, directory, previous, changed: str | None) -> tuple[list[str], s
             continue
         duck.execute(
             f"INSERT INTO nm_pairs SELECT day, '{first}', {first}, '{second}', {second}, {_MEASURES}"
-            f" FROM sv{only} GROUP BY day, {first}, {second}"
+            f" FROM cv{only} GROUP BY day, {first}, {second}"
         )
         if second in pair_dims:  # the other way round: the same groups
             duck.execute(
