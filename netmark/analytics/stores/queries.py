@@ -120,20 +120,19 @@ def visit_breakdown(query: Query, dimension: str, limit: int) -> tuple[str, list
     )
 
 
+def visits_of_events(query: Query) -> Query:
+    """The visits whose filters decide for the events of ``query``: an event's visit may have
+    started up to a day before the range (its filters, not its start, decide)."""
+    return Query(
+        query.workspace_id, query.site_id, query.start_ms - 86_400_000, query.end_ms, query.tz, query.filters
+    )
+
+
 def _event_scope(query: Query) -> tuple[str, list]:
     clauses = ["e.workspace_id = ?", "e.site_id = ?", "e.ts >= ?", "e.ts < ?"]
     params: list = [query.workspace_id, query.site_id, query.start_ms, query.end_ms]
     if has_visit_filters(query):
-        # The event's visit may have started before the range: its filters, not its start, decide.
-        earlier = Query(
-            query.workspace_id,
-            query.site_id,
-            query.start_ms - 86_400_000,
-            query.end_ms,
-            query.tz,
-            query.filters,
-        )
-        where, visit_params = visit_where(earlier)
+        where, visit_params = visit_where(visits_of_events(query))
         clauses.append(f"e.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where})")
         params.extend(visit_params)
     return " AND ".join(clauses), params

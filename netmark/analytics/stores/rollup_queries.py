@@ -5,7 +5,7 @@ so that ``queries`` and this module stay the only places report SQL is written."
 from __future__ import annotations
 
 from netmark.analytics.stores.base import VISIT_DIMENSIONS, Query
-from netmark.analytics.stores.queries import glob_to_like, like_clause, visit_where
+from netmark.analytics.stores.queries import glob_to_like, like_clause, visit_where, visits_of_events
 
 
 def rollup_filter(query: Query, group: str) -> tuple[str, str] | None | bool:
@@ -268,16 +268,7 @@ def _rolled_events(
     head = [query.workspace_id, query.site_id]
     of_visits, visit_params = "", []
     if flt:
-        # As ``queries._event_scope``: the visit may have started up to a day before the range.
-        earlier = Query(
-            query.workspace_id,
-            query.site_id,
-            query.start_ms - 86_400_000,
-            query.end_ms,
-            query.tz,
-            query.filters,
-        )
-        where, visit_params = visit_where(earlier)
+        where, visit_params = visit_where(visits_of_events(query))  # as ``queries._event_scope``
         of_visits = f" AND {{a}}.visit_id IN (SELECT v.id FROM nm_visits v WHERE {where}{{bounds}})"
     scope = kind + of_visits
     column = group if group.startswith("'") else f"e.{group}"

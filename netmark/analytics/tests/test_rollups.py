@@ -128,6 +128,18 @@ def test_rollups_answer_exactly_what_the_raw_rows_do(
             rolled.close()
 
 
+def record_plans(store) -> list:
+    """The rollup plans the store's reports use from now on (a report read raw adds none)."""
+    plans = []
+    original = store.columnar.fetch_rolled
+
+    def spy(query, statement_for):
+        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
+
+    store.columnar.fetch_rolled = spy
+    return plans
+
+
 @pytest.fixture
 def store(tmp_path):
     store = SqlEventStore(directory=tmp_path / "events")
@@ -145,13 +157,7 @@ def test_whole_days_come_from_the_rollup_and_a_visitor_on_two_days_counts_once(t
     sealed = store.seal(now_ms=LATER)
     assert sealed["rollups"] == 1
     query = query_for(site)
-    plans = []
-    original = store.columnar.fetch_rolled
-
-    def spy(query, statement_for):
-        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
-
-    store.columnar.fetch_rolled = spy
+    plans = record_plans(store)
     totals = store.totals(query)
     assert (totals.visitors, totals.visits, totals.pageviews) == (4, 6, 6)
     assert len(plans[-1].visits.full) == 3 and not plans[-1].visits.branches
@@ -286,13 +292,7 @@ def test_custom_event_goals_come_from_the_rollup_unfiltered_and_with_a_visit_fil
     store.append(stream)
     store.process_all()
     assert store.seal(now_ms=LATER)["rollups"] == 1
-    plans = []
-    original = store.columnar.fetch_rolled
-
-    def spy(query, statement_for):
-        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
-
-    store.columnar.fetch_rolled = spy
+    plans = record_plans(store)
     signup = Goal("event", "Signup")
     assert store.goal_conversions(query_for(site), signup) == (2, 3, 2_000_000)
     assert store.goal_conversions(query_for(site, (Filter("device", "desktop"),)), signup) == (1, 2, 0)
@@ -324,13 +324,7 @@ def test_top_pages_and_goals_of_the_visits_that_saw_a_page_come_from_the_rollup(
     store.append(stream)
     store.process_all()
     assert store.seal(now_ms=LATER)["rollups"] == 1
-    plans = []
-    original = store.columnar.fetch_rolled
-
-    def spy(query, statement_for):
-        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
-
-    store.columnar.fetch_rolled = spy
+    plans = record_plans(store)
     saw_a, saw_b = query_for(site, (Filter("path", "/a"),)), query_for(site, (Filter("path", "/b"),))
     pages = {path: (row.visitors, row.pageviews) for path, row in store.breakdown(saw_a, "path")}
     assert pages == {"/a": (1, 3), "/c": (1, 3)}  # one visitor over three days, counted once
@@ -355,13 +349,7 @@ def test_a_visit_breakdown_filtered_by_another_visit_dimension_comes_from_the_pa
     store.append(stream)
     store.process_all()
     assert store.seal(now_ms=LATER)["rollups"] == 1
-    plans = []
-    original = store.columnar.fetch_rolled
-
-    def spy(query, statement_for):
-        return original(query, lambda plan: plans.append(plan) or statement_for(plan))
-
-    store.columnar.fetch_rolled = spy
+    plans = record_plans(store)
 
     def sources(filters):
         rows = store.breakdown(query_for(site, filters), "source")
